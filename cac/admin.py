@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
+
+
+class DealerHolidayInline(admin.TabularInline):
+    model = DealerHoliday
+    extra = 0
+
+
+@admin.register(Dealer)
+class DealerAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "phone", "opens_at", "closes_at"]
+    search_fields = ["code", "name"]
+    inlines = [DealerHolidayInline]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    fieldsets = [*BaseUserAdmin.fieldsets, (_("Dealers"), {"fields": ["dealers", "phone"]})]
+    filter_horizontal = ["groups", "user_permissions", "dealers"]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "mobile", "dealer", "owner", "preferred_channel"]
+    list_filter = ["dealer", "preferred_channel"]
+    search_fields = ["name", "mobile"]
+    raw_id_fields = ["owner"]
+    list_select_related = ["dealer", "owner"]
+    show_full_result_count = False
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(SimpleHistoryAdmin):
+    list_display = ["vin", "plate", "model", "customer", "dealer"]
+    search_fields = ["vin", "plate"]
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer", "dealer"]
+    show_full_result_count = False
+
+
+@admin.register(CallLog)
+class CallLogAdmin(SimpleHistoryAdmin):
+    list_display = ["started_at", "direction", "phone", "customer", "purpose", "handled_by", "dealer"]
+    list_filter = ["dealer", "direction", "purpose", "callback_owed"]
+    search_fields = ["phone"]
+    raw_id_fields = ["customer", "handled_by"]
+    list_select_related = ["customer", "handled_by", "dealer"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CacConfig(AppConfig):
+    name = "cac"
+    verbose_name = _("Customer Assistance Center")

@@ -1,0 +1,75 @@
+"""The CAC's roles, as Django groups, and the permissions each one holds.
+
+The data migration `0002_roles` creates the groups from this table; `sync_roles` applies later changes.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+AGENT = "agent"
+SERVICE_MANAGER = "service_manager"
+SALES_MANAGER = "sales_manager"
+DIRECTOR = "director"
+EXECUTIVE = "executive"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    AGENT: _("CAC agent"),
+    SERVICE_MANAGER: _("Service manager"),
+    SALES_MANAGER: _("Showroom (sales) manager"),
+    DIRECTOR: _("Director"),
+    EXECUTIVE: _("Executive"),
+    ADMIN: _("Administrator"),
+}
+
+_DESK = [
+    "cac.view_customer",
+    "cac.add_customer",
+    "cac.change_customer",
+    "cac.view_vehicle",
+    "cac.add_vehicle",
+    "cac.change_vehicle",
+    "cac.view_calllog",
+    "cac.add_calllog",
+    "cac.listen_to_recording",
+]
+_READ_ONLY = ["cac.view_customer", "cac.view_vehicle", "cac.view_calllog"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: _DESK,
+    SERVICE_MANAGER: [*_DESK, "cac.change_calllog"],
+    SALES_MANAGER: [*_DESK, "cac.change_calllog"],
+    DIRECTOR: [*_DESK, "cac.change_calllog"],
+    EXECUTIVE: _READ_ONLY,
+    ADMIN: [
+        *_DESK,
+        "cac.change_calllog",
+        "cac.view_dealer",
+        "cac.change_dealer",
+        "cac.view_user",
+        "cac.add_user",
+        "cac.change_user",
+    ],
+}
+
+
+def sync_roles(apps=None) -> None:
+    """Create the role groups and give each exactly the permissions of the table above."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    # Inside a migration, permissions of models created by this very run do not exist yet.
+    for app_config in apps.get_app_configs():
+        had_module = getattr(app_config, "models_module", None)
+        app_config.models_module = had_module or True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = had_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

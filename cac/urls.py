@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cac import views
+
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
+    path("customers/find/", views.customer_find, name="customer_find"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_id>/calls/", views.customer_call_create, name="customer_call_create"),
+    path("customers/<int:customer_id>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
+    path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
+    path("calls/", views.call_list, name="call_list"),
+    path("calls/new/", views.call_new, name="call_new"),
+    path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,138 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis or Chromium skip with a reason when it is missing,
+and fail instead when CI asks for them (REQUIRE_SERVICES=1, REQUIRE_BROWSER=1)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from cac.roles import ROLE_PERMISSIONS, sync_roles
+from tests.cac.factories import DealerFactory, UserFactory
+
+# Django's live server runs beside Playwright's event loop in the same thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+
+
+def missing(what: str, *, flag: str) -> None:
+    """Skip with a reason, or fail when CI requires the missing component."""
+    if _flag(flag):
+        pytest.fail(f"{what} ({flag}=1 requires it)")
+    pytest.skip(what)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+@pytest.fixture
+def postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing("needs PostgreSQL: set DATABASE_URL=postgres://...", flag="REQUIRE_SERVICES")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        missing("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0", flag="REQUIRE_SERVICES")
+    return url
+
+
+# --- Roles and users --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dealer(db):
+    return DealerFactory(code="GZ01", name="广州天河")
+
+
+@pytest.fixture
+def other_dealer(db):
+    return DealerFactory(code="SZ02", name="深圳南山")
+
+
+@pytest.fixture
+def roles(db):
+    """The role groups; recreated because transactional tests flush the migration's rows."""
+    if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() != len(ROLE_PERMISSIONS):
+        sync_roles()
+
+
+@pytest.fixture
+def make_user(roles):
+    def make(role: str, *dealers, **fields):
+        user = UserFactory(username=fields.pop("username", f"{role}-{UserFactory._meta.model.objects.count()}"), **fields)
+        user.groups.add(Group.objects.get(name=role))
+        user.dealers.add(*dealers)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user, dealer):
+    return make_user("agent", dealer, username="agent", first_name="芳", last_name="王")
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+# --- Browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_path() is not None:
+        return
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="Chromium not found: install Debian's chromium to run browser tests"))
+
+
+def pytest_sessionstart(session):
+    if _flag("REQUIRE_BROWSER") and chromium_path() is None:
+        raise pytest.UsageError("REQUIRE_BROWSER=1 but no Chromium was found (install Debian's chromium).")
