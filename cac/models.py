@@ -109,7 +109,7 @@ class Customer(TimeStampedModel):
         null=True,
         blank=True,
         related_name="adopted_customers",
-        verbose_name=_("owner (认养)"),
+        verbose_name=_("owner"),
         help_text=_("The member of staff responsible for all contact with this customer."),
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
@@ -140,7 +140,7 @@ class Vehicle(TimeStampedModel):
     plate = models.CharField(_("plate"), max_length=12, blank=True)
     model = models.CharField(_("model"), max_length=60)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
-    warranty_end = models.DateField(_("warranty (三包) ends"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
     insurance_expiry = models.DateField(_("insurance expires"), null=True, blank=True)
     mileage = models.PositiveIntegerField(
         _("mileage (km)"), null=True, blank=True, validators=[MaxValueValidator(2_000_000)]

@@ -103,6 +103,19 @@ def agent_client(client, agent):
     return client
 
 
+@pytest.fixture
+def other_agent(make_user, other_dealer):
+    """An agent of the other dealer: must never see the first dealer's rows."""
+    return make_user("agent", other_dealer, username="other-agent", first_name="伟", last_name="李")
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files (call recordings) go to a throw-away directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 # --- Browser -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,21 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# gettext compiles translations; the CJK font renders Chinese in generated PDFs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext fonts-noto-cjk libharfbuzz-subset0 curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 --home /app cac \
+    && mkdir -p /app/media && chown -R cac /app/media
+
+USER cac
+EXPOSE 8000
+CMD ["gunicorn", "cac.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
