@@ -17,6 +17,8 @@ from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
 from cac.phones import normalize_mobile
 from cac.roles import ROLE_PERMISSIONS, sync_roles
 from cac.vin import vin_check_digit
+from complaints.demo import seed_complaints
+from complaints.models import Complaint
 
 DEMO_PASSWORD = "cac-demo-2026"  # noqa: S105 - documented demo password, refused when DEBUG is off
 DEALER = {
@@ -60,7 +62,9 @@ def _demo_vin(rng: random.Random) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the demo dealer, one user per role (password cac-demo-2026), customers, vehicles and calls."
+    help = (
+        "Create the demo dealer, one user per role (password cac-demo-2026), customers, vehicles, calls and complaints."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off (never in production).")
@@ -78,11 +82,13 @@ class Command(BaseCommand):
             DealerHoliday.objects.get_or_create(dealer=dealer, date=date.fromisoformat(day), defaults={"name": name})
         users = {role: self._user(role, dealer) for role in ROLE_PERMISSIONS}
         created = self._customers(dealer, users, customers)
+        complaints = seed_complaints(dealer=dealer, users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: dealer {dealer.code}, {len(users)} users, "
                 f"{Customer.objects.filter(dealer=dealer).count()} customers ({created} new), "
-                f"{CallLog.objects.filter(dealer=dealer).count()} calls."
+                f"{CallLog.objects.filter(dealer=dealer).count()} calls, "
+                f"{Complaint.objects.filter(dealer=dealer).count()} complaints ({complaints} new)."
             )
         )
 

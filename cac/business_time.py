@@ -1,0 +1,83 @@
+"""The one business calendar: a dealer's opening hours, working days and holidays.
+
+Deadlines of every workflow are computed here, in the dealer's time zone, and stored in UTC."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from cac.models import Dealer
+
+MAX_DAYS_SCANNED = 366
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    zone: ZoneInfo
+    opens_at: time
+    closes_at: time
+    works_on_weekends: bool
+    holidays: frozenset[date]
+
+    @classmethod
+    def for_dealer(cls, dealer: Dealer) -> "BusinessCalendar":
+        return cls(
+            zone=ZoneInfo(dealer.time_zone),
+            opens_at=dealer.opens_at,
+            closes_at=dealer.closes_at,
+            works_on_weekends=dealer.works_on_weekends,
+            holidays=frozenset(dealer.holidays.values_list("date", flat=True)),
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.holidays:
+            return False
+        return self.works_on_weekends or day.weekday() < 5
+
+    def _opening(self, day: date) -> datetime:
+        return datetime.combine(day, self.opens_at, tzinfo=self.zone)
+
+    def _closing(self, day: date) -> datetime:
+        return datetime.combine(day, self.closes_at, tzinfo=self.zone)
+
+    def next_working_day(self, day: date) -> date:
+        for _ in range(MAX_DAYS_SCANNED):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise ValueError("No working day within a year: check the dealer's holidays.")
+
+    def end_of_business_day(self, moment: datetime) -> datetime:
+        """Closing time of the day `moment` falls in; after closing or on a day off, of the next working day."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if self.is_working_day(day) and local < self._closing(day):
+            return self._closing(day)
+        return self._closing(self.next_working_day(day))
+
+    def add_working_hours(self, moment: datetime, hours: float) -> datetime:
+        """`hours` of opening time after `moment`; time outside opening hours does not count."""
+        remaining = timedelta(hours=float(hours))
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        cursor = local
+        if not self.is_working_day(day) or local >= self._closing(day):
+            day = self.next_working_day(day)
+            cursor = self._opening(day)
+        elif local < self._opening(day):
+            cursor = self._opening(day)
+        for _ in range(MAX_DAYS_SCANNED):
+            available = self._closing(day) - cursor
+            if remaining <= available:
+                return cursor + remaining
+            remaining -= available
+            day = self.next_working_day(day)
+            cursor = self._opening(day)
+        raise ValueError("Deadline more than a year away.")
+
+    def add_working_days(self, moment: datetime, days: int) -> datetime:
+        """Closing time of the `days`-th working day after the day of `moment`."""
+        day = moment.astimezone(self.zone).date()
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return self._closing(day)

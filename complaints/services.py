@@ -1,0 +1,428 @@
+"""Every write of complaints. Each runs in one transaction, locks the row it changes and records who and why."""
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, has_transition_perm
+
+from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
+from cac.selectors import dealer_ids
+from cac.tasks import enqueue_on_commit
+from complaints.deadlines import deadlines_for
+from complaints.models import (
+    MANAGE,
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    Channel,
+    Complaint,
+    Department,
+    EngineerDispatch,
+    Escalation,
+    EscalationLevel,
+    KeyAttentionVehicle,
+    ResolutionType,
+    Severity,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+
+# Sent inside the transaction that resolves a complaint: the follow-up workflow schedules its 3-day call here.
+complaint_resolved = Signal()
+
+SALES_CATEGORIES = {Category.PURCHASE}
+SALES_CHANNELS = {Channel.SALES_FOLLOW_UP}
+KEY_ATTENTION_CATEGORIES = {Category.PRODUCT_QUALITY, Category.REPAIR_QUALITY}
+ATTACHMENT_TYPES = {
+    Attachment.Kind.PHOTO: ({".jpg", ".jpeg", ".png", ".heic", ".webp"}, 10 * 1024 * 1024),
+    Attachment.Kind.DOCUMENT: ({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".txt"}, 10 * 1024 * 1024),
+    Attachment.Kind.RECORDING: ({".mp3", ".wav", ".m4a", ".amr", ".ogg"}, 20 * 1024 * 1024),
+}
+
+
+def department_for(*, category: str, channel: str) -> str:
+    """Routing: purchase complaints and sales follow-ups go to sales; everything else to after-sales."""
+    if category in SALES_CATEGORIES or channel in SALES_CHANNELS:
+        return Department.SALES
+    return Department.AFTER_SALES
+
+
+def _staff_with_role(dealer: Dealer, role: str):
+    return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk").first()
+
+
+def department_manager(*, dealer: Dealer, department: str) -> User | None:
+    role = SALES_MANAGER if department == Department.SALES else SERVICE_MANAGER
+    return _staff_with_role(dealer, role)
+
+
+def _next_number(dealer: Dealer, received_at: datetime) -> str:
+    # The dealer row is locked by the caller, so two complaints never take the same number.
+    prefix = f"TS-{timezone.localtime(received_at):%Y%m}-"
+    last = (
+        Complaint.objects.filter(dealer=dealer, number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:04d}"
+
+
+def _save(complaint: Complaint, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
+    complaint._history_user = acting_user
+    complaint._change_reason = reason[:100]
+    complaint.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    customer: Customer,
+    acting_user: User,
+    channel: str,
+    category: str,
+    description: str,
+    demand: str = "",
+    severity: str = Severity.NORMAL,
+    vehicle: Vehicle | None = None,
+    received_at: datetime | None = None,
+    call: CallLog | None = None,
+    oem_reference: str = "",
+) -> Complaint:
+    """Open a complaint: number it, route it to the department's manager, set its deadlines, escalate a major or
+    emergency one to the director, open an engineer dispatch for an emergency, and put the vehicle on the
+    key-attention list when the category calls for it."""
+    if customer.dealer_id not in dealer_ids(user=acting_user):
+        raise PermissionDenied(_("You do not work for this dealer."))
+    if vehicle is not None and vehicle.customer_id != customer.pk:
+        raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
+    if call is not None and call.dealer_id != customer.dealer_id:
+        raise ValidationError({"call": _("This call belongs to another dealer.")})
+    dealer = Dealer.objects.select_for_update().get(pk=customer.dealer_id)
+    received_at = received_at or timezone.now()
+    department = department_for(category=category, channel=channel)
+    acknowledge_due_at, resolve_due_at = deadlines_for(
+        dealer=dealer, channel=channel, severity=severity, received_at=received_at
+    )
+    complaint = Complaint(
+        dealer=dealer,
+        number=_next_number(dealer, received_at),
+        customer=customer,
+        vehicle=vehicle,
+        channel=channel,
+        category=category,
+        severity=severity,
+        department=department,
+        description=description,
+        demand=demand,
+        owner=department_manager(dealer=dealer, department=department),
+        received_at=received_at,
+        acknowledge_due_at=acknowledge_due_at,
+        resolve_due_at=resolve_due_at,
+        oem_reference=oem_reference,
+    )
+    complaint._history_user = acting_user
+    complaint._change_reason = "received"
+    complaint.save()
+    if call is not None:
+        complaint.calls.add(call)
+    if severity in (Severity.MAJOR, Severity.EMERGENCY):
+        _escalate(complaint, to_level=EscalationLevel.DIRECTOR, reason=Escalation.Reason.MAJOR, note="", by=acting_user)
+        _save(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
+        _notify_director_on_commit(complaint)
+    if severity == Severity.EMERGENCY:
+        EngineerDispatch.objects.create(complaint=complaint)
+    _put_on_key_attention(complaint)
+    return complaint
+
+
+def _notify_director_on_commit(complaint: Complaint) -> None:
+    from complaints.tasks import complaint_notify_director
+
+    enqueue_on_commit(complaint_notify_director, complaint_id=complaint.pk)
+
+
+def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by: User | None) -> Escalation:
+    escalation = Escalation.objects.create(
+        complaint=complaint,
+        from_level=complaint.escalation_level,
+        to_level=to_level,
+        reason=reason,
+        note=note,
+        escalated_by=by,
+    )
+    complaint.escalation_level = to_level
+    return escalation
+
+
+def _put_on_key_attention(complaint: Complaint) -> None:
+    vehicle = complaint.vehicle
+    if vehicle is None:
+        return
+    in_warranty = vehicle.warranty_end is None or vehicle.warranty_end >= timezone.localdate()
+    qualifies = (
+        complaint.category == Category.REPAIR_QUALITY
+        or complaint.channel == Channel.REPAIR_REWORK
+        or (complaint.category == Category.PRODUCT_QUALITY and in_warranty)
+    )
+    if not qualifies:
+        return
+    entry = KeyAttentionVehicle.objects.filter(vehicle=vehicle, released_at__isnull=True).first()
+    if entry is None:
+        entry = KeyAttentionVehicle.objects.create(
+            dealer_id=complaint.dealer_id,
+            vehicle=vehicle,
+            reason=f"{complaint.number} {complaint.get_category_display()}",
+        )
+    entry.complaints.add(complaint)
+
+
+def _release_key_attention(complaint: Complaint, *, at: datetime) -> None:
+    """A vehicle leaves the list when every complaint that put it there is closed after a satisfied follow-up."""
+    for entry in KeyAttentionVehicle.objects.select_for_update().filter(complaints=complaint, released_at__isnull=True):
+        still_open = entry.complaints.exclude(status__in=[Status.CLOSED, Status.CANCELLED]).exists()
+        unsatisfied = entry.complaints.filter(status=Status.CLOSED, close_reason__gt="").exists()
+        if not still_open and not unsatisfied:
+            entry.released_at = at
+            entry.save(update_fields=["released_at", "updated_at"])
+
+
+def _lock(complaint_id: int, acting_user: User) -> Complaint:
+    try:
+        return Complaint.objects.select_for_update().get(pk=complaint_id, dealer_id__in=dealer_ids(user=acting_user))
+    except Complaint.DoesNotExist as exc:
+        raise PermissionDenied(_("This complaint belongs to a dealer you do not work for.")) from exc
+
+
+def _require(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+TRANSITIONS = {
+    "acknowledge": _("Acknowledge"),
+    "investigate": _("Start investigating"),
+    "propose_countermeasure": _("Propose countermeasure"),
+    "start": _("Customer agreed: carry it out"),
+    "resolve": _("Resolve"),
+    "close_satisfied": _("Close (customer satisfied)"),
+    "close_by_manager": _("Close by manager"),
+    "reopen": _("Reopen (customer dissatisfied)"),
+    "cancel": _("Cancel"),
+}
+
+
+@transaction.atomic
+def complaint_transition(*, complaint_id: int, action: str, acting_user: User, note: str = "", **data) -> Complaint:
+    """Take one step of the state machine. Refused steps raise ValidationError and change nothing.
+
+    `note` is what the user wrote about the step; it is kept in the history as the change reason."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown step."))
+    complaint = _lock(complaint_id, acting_user)
+    method = getattr(complaint, action)
+    if not has_transition_perm(method, acting_user):
+        raise ValidationError(
+            _("“%(step)s” is not possible for %(number)s in status “%(status)s” with your role.")
+            % {"step": TRANSITIONS[action], "number": complaint.number, "status": complaint.get_status_display()}
+        )
+    now = timezone.now()
+    fields = ["status"]
+    try:
+        if action == "acknowledge":
+            method(at=now)
+            fields.append("acknowledged_at")
+        elif action == "propose_countermeasure":
+            method(
+                root_cause=_require(data.get("root_cause"), "root_cause", _("Write down the root cause.")),
+                countermeasure=_require(
+                    data.get("countermeasure"), "countermeasure", _("Describe the countermeasure.")
+                ),
+            )
+            fields += ["root_cause", "countermeasure"]
+        elif action == "resolve":
+            resolution_type = data.get("resolution_type") or ""
+            if resolution_type not in ResolutionType.values:
+                raise ValidationError({"resolution_type": _("Choose how the complaint was resolved.")})
+            amount = data.get("compensation_amount")
+            if resolution_type == ResolutionType.COMPENSATION and (amount is None or Decimal(amount) <= 0):
+                raise ValidationError({"compensation_amount": _("Enter the compensation amount.")})
+            method(
+                at=now,
+                resolution_type=resolution_type,
+                resolution_note=_require(note, "note", _("Describe what was done for the customer.")),
+                compensation_amount=amount if resolution_type == ResolutionType.COMPENSATION else None,
+            )
+            fields += ["resolved_at", "resolution_type", "resolution_note", "compensation_amount"]
+        elif action == "close_satisfied":
+            method(at=now, prevention_measure=(data.get("prevention_measure") or "").strip())
+            fields += ["closed_at", "prevention_measure"]
+        elif action in ("close_by_manager", "cancel"):
+            method(at=now, reason=_require(note, "note", _("Give the reason.")))
+            fields += ["closed_at", "close_reason"]
+        elif action == "reopen":
+            method()
+            fields += ["reopen_count", "resolved_at"]
+        else:
+            method()
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_("This step is no longer possible: the complaint has moved on.")) from exc
+    _save(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    if action == "resolve":
+        complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
+    if action == "close_satisfied":
+        _release_key_attention(complaint, at=now)
+    return complaint
+
+
+def available_transitions(*, complaint: Complaint, user: User) -> list[tuple[str, str]]:
+    """(action, label) of the steps this user may take now, for the buttons of the detail page."""
+    return [(name, label) for name, label in TRANSITIONS.items() if has_transition_perm(getattr(complaint, name), user)]
+
+
+@transaction.atomic
+def complaint_escalate(*, complaint_id: int, reason: str, note: str, acting_user: User) -> Escalation:
+    """One level up, with a reason: department manager → director → OEM region."""
+    complaint = _lock(complaint_id, acting_user)
+    if not acting_user.has_perm("complaints.handle_complaint"):
+        raise PermissionDenied(_("Your role cannot escalate complaints."))
+    if complaint.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an open complaint can be escalated."))
+    if complaint.escalation_level >= EscalationLevel.OEM_REGION:
+        raise ValidationError(_("This complaint is already with the OEM region."))
+    if reason not in Escalation.Reason.values:
+        raise ValidationError({"reason": _("Choose why the complaint is escalated.")})
+    escalation = _escalate(
+        complaint, to_level=complaint.escalation_level + 1, reason=reason, note=note.strip(), by=acting_user
+    )
+    _save(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
+    if escalation.to_level == EscalationLevel.DIRECTOR:
+        _notify_director_on_commit(complaint)
+    return escalation
+
+
+@transaction.atomic
+def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User) -> int:
+    """Give complaints to a handler of their dealer. Returns how many changed hands."""
+    if not acting_user.has_perm(MANAGE):
+        raise PermissionDenied(_("Only managers assign complaints."))
+    complaints = list(
+        Complaint.objects.select_for_update()
+        .filter(pk__in=complaint_ids, dealer_id__in=dealer_ids(user=acting_user))
+        .order_by("pk")
+    )
+    if len(complaints) != len(set(complaint_ids)):
+        raise PermissionDenied(_("Some of these complaints belong to a dealer you do not work for."))
+    owner_dealers = set(owner.dealers.values_list("pk", flat=True))
+    changed = 0
+    for complaint in complaints:
+        if complaint.dealer_id not in owner_dealers:
+            raise ValidationError({"owner": _("%(name)s does not work for this dealer.") % {"name": owner}})
+        if complaint.owner_id != owner.pk:
+            complaint.owner = owner
+            _save(complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) -> Complaint:
+    """Correct the facts of an open complaint (description, demand, vehicle, abnormal flag, OEM reports)."""
+    complaint = _lock(complaint_id, acting_user)
+    allowed = {
+        "description",
+        "demand",
+        "vehicle",
+        "is_abnormal",
+        "abnormal_reason",
+        "oem_reference",
+        "oem_status_reported_at",
+        "oem_result_reported_at",
+        "prevention_measure",
+    }
+    changed = [name for name, value in fields.items() if name in allowed and getattr(complaint, name) != value]
+    for name in changed:
+        setattr(complaint, name, fields[name])
+    if complaint.is_abnormal and not complaint.abnormal_reason.strip():
+        raise ValidationError({"abnormal_reason": _("Say why this complaint is abnormal.")})
+    if complaint.vehicle is not None and complaint.vehicle.customer_id != complaint.customer_id:
+        raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
+    if changed:
+        _save(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        if "vehicle" in changed:
+            _put_on_key_attention(complaint)
+    return complaint
+
+
+@transaction.atomic
+def dispatch_update(*, complaint_id: int, acting_user: User, **fields) -> EngineerDispatch:
+    complaint = _lock(complaint_id, acting_user)
+    dispatch, _created = EngineerDispatch.objects.get_or_create(complaint=complaint)
+    names = ["engineer", "called_at", "promised_arrival_at", "arrived_at", "appraisal_result"]
+    for name in names:
+        if name in fields:
+            setattr(dispatch, name, fields[name])
+    dispatch._history_user = acting_user
+    dispatch.save()
+    return dispatch
+
+
+def attachment_validate(*, kind: str, upload) -> None:
+    if kind not in ATTACHMENT_TYPES:
+        raise ValidationError({"kind": _("Choose what kind of evidence this is.")})
+    extensions, limit = ATTACHMENT_TYPES[kind]
+    if Path(upload.name).suffix.lower() not in extensions:
+        raise ValidationError(
+            {"file": _("This kind of evidence must be one of: %(types)s.") % {"types": ", ".join(sorted(extensions))}}
+        )
+    if upload.size > limit:
+        raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}})
+
+
+@transaction.atomic
+def attachment_add(*, complaint_id: int, kind: str, upload, description: str, acting_user: User) -> Attachment:
+    complaint = _lock(complaint_id, acting_user)
+    attachment_validate(kind=kind, upload=upload)
+    return Attachment.objects.create(
+        complaint=complaint,
+        kind=kind,
+        file=upload,
+        original_name=Path(upload.name).name[:200],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+        description=description.strip()[:200],
+        uploaded_by=acting_user,
+    )
+
+
+@transaction.atomic
+def key_attention_assign(*, entry_id: int, responsible: User, acting_user: User) -> KeyAttentionVehicle:
+    if not acting_user.has_perm(MANAGE):
+        raise PermissionDenied(_("Only managers name the responsible person."))
+    entry = KeyAttentionVehicle.objects.select_for_update().get(pk=entry_id, dealer_id__in=dealer_ids(user=acting_user))
+    if not responsible.dealers.filter(pk=entry.dealer_id).exists():
+        raise ValidationError({"responsible": _("%(name)s does not work for this dealer.") % {"name": responsible}})
+    entry.responsible = responsible
+    entry._history_user = acting_user
+    entry.save(update_fields=["responsible", "updated_at"])
+    return entry
+
+
+def directors_of(dealer_id: int) -> list[User]:
+    group = Group.objects.filter(name=DIRECTOR).first()
+    if group is None:
+        return []
+    return list(User.objects.filter(is_active=True, dealers=dealer_id, groups=group))

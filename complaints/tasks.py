@@ -1,0 +1,48 @@
+"""Complaint tasks: thin, ids in, the row fetched again."""
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="complaints.notify_director",
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def complaint_notify_director(*, complaint_id: int) -> int:
+    """Tell the dealer's directors at once about a major or emergency complaint. Returns the mails sent."""
+    from complaints.models import Complaint
+    from complaints.services import directors_of
+
+    complaint = Complaint.objects.select_related("customer", "dealer").filter(pk=complaint_id).first()
+    if complaint is None:
+        return 0
+    recipients = [user.email for user in directors_of(complaint.dealer_id) if user.email]
+    if not recipients:
+        logger.warning("No director with an e-mail address for dealer %s", complaint.dealer.code)
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[%(severity)s] Complaint %(number)s needs the director") % {
+            "severity": complaint.get_severity_display(),
+            "number": complaint.number,
+        }
+        body = "\n".join(
+            [
+                f"{complaint.number} · {complaint.customer.name} · {complaint.get_category_display()}",
+                complaint.description,
+                reverse("complaints:detail", args=[complaint.pk]),
+            ]
+        )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)
