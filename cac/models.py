@@ -30,6 +30,9 @@ class Dealer(TimeStampedModel):
     opens_at = models.TimeField(_("opens at"), default="08:30")
     closes_at = models.TimeField(_("closes at"), default="18:00")
     works_on_weekends = models.BooleanField(_("open on weekends"), default=True)
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("days to make a follow-up call"), default=3, help_text=_("After a sale, a repair or a resolved complaint.")
+    )
 
     history = HistoricalRecords()
 
@@ -229,3 +232,128 @@ class CallLog(TimeStampedModel):
     @property
     def phone_display(self) -> str:
         return format_mobile(self.phone)
+
+
+class Sale(TimeStampedModel):
+    """A vehicle delivery (交车). Owes an after-sale follow-up call."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("dealer"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("customer"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="sales", verbose_name=_("vehicle"))
+    delivered_on = models.DateField(_("delivery date"))
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales_made",
+        verbose_name=_("sales consultant"),
+    )
+    consultant_name = models.CharField(_("sales consultant (as in the DMS)"), max_length=60, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        constraints = [models.UniqueConstraint(fields=["dealer", "vehicle"], name="unique_sale_per_vehicle")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} {self.delivered_on}"
+
+
+class ServiceVisit(TimeStampedModel):
+    """A repair order (维修工单). Owes an after-service follow-up call; feeds the 三包 watch."""
+
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("dealer")
+    )
+    order_number = models.CharField(_("repair order number"), max_length=30)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("customer")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="service_visits", verbose_name=_("vehicle")
+    )
+    date_in = models.DateField(_("date in"))
+    date_out = models.DateField(_("date out"), null=True, blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_visits_advised",
+        verbose_name=_("service advisor"),
+    )
+    advisor_name = models.CharField(_("service advisor (as in the DMS)"), max_length=60, blank=True)
+    fault = models.CharField(_("fault"), max_length=300, blank=True)
+    fault_code = models.CharField(
+        _("fault code"), max_length=40, blank=True, help_text=_("Same code = same fault, for the 三包 watch.")
+    )
+    work_done = models.TextField(_("work done"), max_length=3000, blank=True)
+    is_warranty = models.BooleanField(_("warranty repair"), default=False)
+    is_rework = models.BooleanField(_("rework"), default=False)
+    is_safety_fault = models.BooleanField(_("serious safety fault"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_in", "-id"]
+        verbose_name = _("service visit")
+        verbose_name_plural = _("service visits")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "order_number"], name="unique_repair_order_per_dealer"),
+            models.CheckConstraint(
+                condition=Q(date_out__isnull=True) | Q(date_out__gte=models.F("date_in")),
+                name="service_visit_out_after_in",
+            ),
+        ]
+        indexes = [models.Index(fields=["vehicle", "date_in"], name="service_visit_vehicle_date")]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} {self.vehicle}"
+
+    @property
+    def workshop_days(self) -> int:
+        """Days in the workshop, the day in and the day out both counted (三包 counts calendar days)."""
+        if self.date_out is None:
+            return 0
+        return (self.date_out - self.date_in).days + 1
+
+
+class SmsMessage(models.Model):
+    """Every SMS the CAC sends, whatever the gateway."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="sms_messages", verbose_name=_("dealer"))
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+        verbose_name=_("customer"),
+    )
+    phone = models.CharField(_("phone number"), max_length=20)
+    text = models.CharField(_("text"), max_length=500)
+    purpose = models.CharField(_("purpose"), max_length=40)
+    status = models.CharField(_("status"), max_length=8, choices=Status)
+    gateway_reference = models.CharField(_("gateway reference"), max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sent by")
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS messages")
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.text[:20]}"

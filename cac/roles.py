@@ -41,17 +41,20 @@ _COMPLAINTS = [
     "complaints.view_keyattentionvehicle",
 ]
 _MANAGE_COMPLAINTS = [*_COMPLAINTS, "complaints.manage_complaint"]
+_CALLBACKS = ["callbacks.view_callback", "callbacks.work_callback"]
+_SUPERVISE_CALLBACKS = [*_CALLBACKS, "callbacks.supervise_callback"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_DESK, *_COMPLAINTS],
-    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS],
-    SALES_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS],
-    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS],
-    EXECUTIVE: [*_READ_ONLY, "complaints.view_keyattentionvehicle"],
+    AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS],
+    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
+    SALES_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
+    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
+    EXECUTIVE: [*_READ_ONLY, "complaints.view_keyattentionvehicle", "callbacks.view_callback"],
     ADMIN: [
         *_DESK,
         "cac.change_calllog",
         *_MANAGE_COMPLAINTS,
+        *_SUPERVISE_CALLBACKS,
         "complaints.view_complaintsla",
         "complaints.change_complaintsla",
         "complaints.add_complaintsla",

@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "cac.tasks.heartbeat", "schedule": env.float("CAC_HEARTBEAT_SECONDS", default=60.0)},
 }
 
+# --- Contact attempts (seed 000): retry in another slot; unreachable after this many failed slots ---
+CAC_CONTACT_SLOTS = [("morning", "08:00", "12:00"), ("afternoon", "12:00", "18:00"), ("evening", "18:00", "21:00")]
+CAC_UNREACHABLE_AFTER_SLOTS = env.int("CAC_UNREACHABLE_AFTER_SLOTS", default=3)
+
+CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.sms.LogSmsBackend")
+
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",

@@ -1,0 +1,260 @@
+"""Follow-up calls (回访): the 3-day call after a sale, a repair or a resolved complaint, and care calls."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from cac.attempts import AttemptResult, Slot
+from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, TimeStampedModel, Vehicle
+
+WORK = "callbacks.work_callback"
+SUPERVISE = "callbacks.supervise_callback"
+
+
+class Kind(models.TextChoices):
+    AFTER_SALE = "after_sale", _("After sale")
+    AFTER_SERVICE = "after_service", _("After service")
+    AFTER_COMPLAINT = "after_complaint", _("After complaint")
+    MAINTENANCE = "maintenance", _("Maintenance reminder")
+    INSURANCE_RENEWAL = "insurance_renewal", _("Insurance renewal")
+    WARRANTY_END = "warranty_end", _("Warranty end")
+    BIRTHDAY = "birthday", _("Birthday")
+    HOLIDAY = "holiday", _("Holiday greeting")
+    CAMPAIGN = "campaign", _("Campaign or recall")
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    DUE = "due", _("Due")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = [Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS]
+SATISFIED_FROM = 4  # satisfaction 4 or 5 of 5 is satisfied; 1-3 is a complaint
+
+
+class Callback(FSMModelMixin, TimeStampedModel):
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="callbacks", verbose_name=_("dealer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="callbacks", verbose_name=_("customer")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks", verbose_name=_("vehicle")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    sale = models.ForeignKey(
+        Sale, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks", verbose_name=_("sale")
+    )
+    service_visit = models.ForeignKey(
+        ServiceVisit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("service visit"),
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("complaint"),
+    )
+    raised_complaint = models.OneToOneField(
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="raised_by_callback",
+        verbose_name=_("complaint it raised"),
+    )
+    care_key = models.CharField(
+        _("care key"), max_length=60, blank=True, help_text=_("What a care call is for, so that it is made once.")
+    )
+    due_at = models.DateTimeField(_("due at"))
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks_assigned",
+        verbose_name=_("agent"),
+    )
+    excluded_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("may not call"),
+        help_text=_("The service advisor of the repair does not make its follow-up call."),
+    )
+    status = FSMField(_("status"), max_length=16, choices=Status, default=Status.SCHEDULED, protected=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    remarks = models.TextField(_("remarks"), max_length=3000, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt from"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+        permissions = [
+            ("work_callback", _("Can make follow-up calls")),
+            ("supervise_callback", _("Can supervise follow-up calls")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "sale"], condition=Q(sale__isnull=False), name="one_callback_per_sale"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "service_visit"],
+                condition=Q(service_visit__isnull=False),
+                name="one_callback_per_service_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "complaint", "due_at"],
+                condition=Q(complaint__isnull=False),
+                name="one_callback_per_complaint_resolution",
+            ),
+            models.UniqueConstraint(
+                fields=["dealer", "customer", "kind", "care_key"],
+                condition=~Q(care_key=""),
+                name="one_care_callback_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dealer", "status", "due_at"], name="callback_worklist"),
+            models.Index(fields=["agent", "status", "due_at"], name="callback_agent_worklist"),
+            models.Index(fields=["customer", "status"], name="callback_customer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer}"
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.satisfaction is not None and self.satisfaction >= SATISFIED_FROM
+
+    # --- Transitions: memory only; callbacks.services saves and records who and why. ---
+
+    @transition(field=status, source=Status.SCHEDULED, target=Status.DUE)
+    def become_due(self):
+        """Its due time has come (the deadline sweep, or the worklist when an agent opens it)."""
+
+    @transition(field=status, source=[Status.SCHEDULED, Status.DUE], target=Status.IN_PROGRESS, permission=WORK)
+    def start(self):
+        """The first attempt was made."""
+
+    @transition(
+        field=status,
+        source=[Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS],
+        target=Status.COMPLETED,
+        permission=WORK,
+    )
+    def complete(self, *, at, satisfaction: int, answers: dict, remarks: str):
+        self.completed_at = at
+        self.satisfaction = satisfaction
+        self.answers = answers
+        self.remarks = remarks
+        self.next_attempt_at = None
+
+    @transition(
+        field=status,
+        source=[Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS],
+        target=Status.UNREACHABLE,
+        permission=WORK,
+    )
+    def give_up(self, *, at):
+        """Failed attempts in enough different slots (the attempts rule)."""
+        self.completed_at = at
+        self.next_attempt_at = None
+
+    @transition(
+        field=status, source=[Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS], target=Status.DECLINED, permission=WORK
+    )
+    def decline(self, *, at, remarks: str):
+        """The customer refuses phone follow-up: an SMS follow-up replaces the call."""
+        self.completed_at = at
+        self.remarks = remarks
+        self.next_attempt_at = None
+
+    @transition(field=status, source=OPEN_STATUSES, target=Status.CANCELLED, permission=SUPERVISE)
+    def cancel(self, *, at, reason: str):
+        self.completed_at = at
+        self.cancel_reason = reason
+        self.next_attempt_at = None
+
+
+class CallbackAttempt(models.Model):
+    callback = models.ForeignKey(
+        Callback, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("follow-up call")
+    )
+    attempted_at = models.DateTimeField(_("attempted at"))
+    slot = models.CharField(_("slot"), max_length=10, choices=Slot)
+    result = models.CharField(_("result"), max_length=14, choices=AttemptResult)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("agent"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    call = models.OneToOneField(
+        CallLog,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callback_attempt",
+        verbose_name=_("call"),
+    )
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+
+    def __str__(self) -> str:
+        return f"{self.callback} {self.attempted_at:%Y-%m-%d %H:%M} {self.result}"
+
+
+class Question(models.Model):
+    """One question of the short questionnaire (call script) of a kind of follow-up call, per dealer."""
+
+    class AnswerType(models.TextChoices):
+        SCORE = "score", _("Score 1-5")
+        YES_NO = "yes_no", _("Yes or no")
+        TEXT = "text", _("Free text")
+
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="callback_questions",
+        verbose_name=_("dealer"),
+        help_text=_("Empty: used by every dealer without questions of its own."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    answer_type = models.CharField(_("answer type"), max_length=8, choices=AnswerType, default=AnswerType.SCORE)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        ordering = ["kind", "position", "id"]
+        verbose_name = _("questionnaire question")
+        verbose_name_plural = _("questionnaire questions")
+
+    def __str__(self) -> str:
+        return self.text

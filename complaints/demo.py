@@ -30,8 +30,9 @@ PATHS = {
     Status.COUNTERMEASURE_PROPOSED: ["acknowledge", "investigate", "propose_countermeasure"],
     Status.IN_PROGRESS: ["acknowledge", "investigate", "propose_countermeasure", "start"],
     Status.RESOLVED: ["acknowledge", "investigate", "propose_countermeasure", "start", "resolve"],
-    Status.REOPENED: ["acknowledge", "investigate", "propose_countermeasure", "start", "resolve", "reopen"],
-    Status.CLOSED: ["acknowledge", "investigate", "propose_countermeasure", "start", "resolve", "close_satisfied"],
+    Status.REOPENED: ["acknowledge", "investigate", "propose_countermeasure", "start", "resolve", "follow_up_unhappy"],
+    # Closed through its follow-up call, as in the CAC: the satisfied answer closes the complaint.
+    Status.CLOSED: ["acknowledge", "investigate", "propose_countermeasure", "start", "resolve", "follow_up"],
     Status.CANCELLED: ["cancel"],
 }
 STEP_DATA = {
@@ -39,7 +40,6 @@ STEP_DATA = {
     "resolve": {"resolution_type": ResolutionType.REWORK, "note": "已返修，客户试车确认"},
     "close_satisfied": {"prevention_measure": "交车前增加质检复核环节"},
     "cancel": {"note": "客户撤回，重复登记"},
-    "reopen": {"note": "回访客户不满意，问题复现"},
 }
 
 
@@ -89,6 +89,9 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
         manager = complaint.owner or users["service_manager"]
         target = _target_status(rng, age_days)
         for action in PATHS[target]:
+            if action in ("follow_up", "follow_up_unhappy"):
+                _follow_up(complaint, users["agent"], received_at, rng, satisfied=action == "follow_up")
+                continue
             data = dict(STEP_DATA.get(action, {}))
             note = data.pop("note", "")
             complaint_transition(complaint_id=complaint.pk, action=action, acting_user=manager, note=note, **data)
@@ -101,6 +104,27 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
                 acting_user=manager,
             )
     return COUNT
+
+
+def _follow_up(complaint: Complaint, agent: User, received_at, rng: random.Random, *, satisfied: bool) -> None:
+    from callbacks.models import Callback, Question
+    from callbacks.services import callback_record_attempt
+
+    callback = Callback.objects.get(complaint=complaint, status__in=["scheduled", "due"])
+    called_at = timezone.localtime(received_at + timedelta(days=rng.choice((3, 4, 5)))).replace(hour=10, minute=30)
+    answers = {
+        str(q.pk): ("5" if q.answer_type == Question.AnswerType.SCORE else "yes")
+        for q in Question.objects.filter(dealer__isnull=True, kind=callback.kind)
+    }
+    callback_record_attempt(
+        callback_id=callback.pk,
+        acting_user=agent,
+        result="reached",
+        satisfaction=rng.choice((4, 5, 5)) if satisfied else 2,
+        answers=answers if satisfied else {key: "no" if value == "yes" else "2" for key, value in answers.items()},
+        remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
+        at=min(called_at, timezone.now()),
+    )
 
 
 def _backdate(complaint_id: int, received_at, target: str, rng: random.Random, now) -> None:

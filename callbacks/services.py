@@ -1,0 +1,336 @@
+"""Every write of follow-up calls: scheduling, assignment, attempts under the 3-slot rule, and the closed loop
+with complaints."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+from cac.attempts import AttemptResult, attempts_state, slot_of
+from cac.business_time import BusinessCalendar
+from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
+from cac.roles import AGENT
+from cac.selectors import dealer_ids
+from cac.sms import sms_send
+from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
+from complaints.models import Category, Channel, Complaint
+from complaints.models import Status as ComplaintStatus
+
+
+def due_after(*, dealer: Dealer, event_day: date) -> datetime:
+    """Closing time of the day `follow_up_days` after the event (seed 000: within 3 days)."""
+    calendar = BusinessCalendar.for_dealer(dealer)
+    day = event_day + timedelta(days=dealer.follow_up_days)
+    return datetime.combine(day, dealer.closes_at, tzinfo=calendar.zone)
+
+
+def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
+    """The dealer's agent with the fewest open follow-up calls; never `exclude` (the repair's own advisor)."""
+    agents = User.objects.filter(is_active=True, dealers=dealer, groups__name=AGENT)
+    if exclude is not None:
+        agents = agents.exclude(pk=exclude.pk)
+    return (
+        agents.annotate(open_calls=Count("callbacks_assigned", filter=Q(callbacks_assigned__status__in=OPEN_STATUSES)))
+        .order_by("open_calls", "pk")
+        .first()
+    )
+
+
+def _create(callback: Callback, *, acting_user: User | None, reason: str) -> Callback | None:
+    """Save a new callback, or return None when the same one exists already (idempotent scheduling)."""
+    callback._history_user = acting_user
+    callback._change_reason = reason
+    try:
+        with transaction.atomic():
+            callback.save()
+    except IntegrityError:
+        return None
+    return callback
+
+
+def callback_schedule_for_sale(*, sale: Sale, acting_user: User | None = None) -> Callback | None:
+    return _create(
+        Callback(
+            dealer_id=sale.dealer_id,
+            customer_id=sale.customer_id,
+            vehicle_id=sale.vehicle_id,
+            kind=Kind.AFTER_SALE,
+            sale=sale,
+            due_at=due_after(dealer=sale.dealer, event_day=sale.delivered_on),
+            agent=agent_for(dealer=sale.dealer),
+        ),
+        acting_user=acting_user,
+        reason="scheduled after sale",
+    )
+
+
+def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | None = None) -> Callback | None:
+    """The follow-up of a repair is never made by the advisor who handled it."""
+    return _create(
+        Callback(
+            dealer_id=visit.dealer_id,
+            customer_id=visit.customer_id,
+            vehicle_id=visit.vehicle_id,
+            kind=Kind.AFTER_SERVICE,
+            service_visit=visit,
+            due_at=due_after(dealer=visit.dealer, event_day=visit.date_out or visit.date_in),
+            agent=agent_for(dealer=visit.dealer, exclude=visit.advisor),
+            excluded_agent=visit.advisor,
+        ),
+        acting_user=acting_user,
+        reason="scheduled after service",
+    )
+
+
+def callback_schedule_for_complaint(*, complaint: Complaint, acting_user: User | None = None) -> Callback | None:
+    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now()).date()
+    return _create(
+        Callback(
+            dealer_id=complaint.dealer_id,
+            customer_id=complaint.customer_id,
+            vehicle_id=complaint.vehicle_id,
+            kind=Kind.AFTER_COMPLAINT,
+            complaint=complaint,
+            due_at=due_after(dealer=complaint.dealer, event_day=resolved_day),
+            agent=agent_for(dealer=complaint.dealer),
+        ),
+        acting_user=acting_user,
+        reason="scheduled after complaint resolved",
+    )
+
+
+def questions_for(*, dealer: Dealer, kind: str) -> list[Question]:
+    """The dealer's own questionnaire for the kind, or the default one."""
+    own = list(Question.objects.filter(dealer=dealer, kind=kind))
+    return own or list(Question.objects.filter(dealer__isnull=True, kind=kind))
+
+
+def _lock(callback_id: int, acting_user: User) -> Callback:
+    try:
+        return (
+            Callback.objects.select_for_update()
+            .select_related("dealer", "customer")
+            .get(pk=callback_id, dealer_id__in=dealer_ids(user=acting_user))
+        )
+    except Callback.DoesNotExist as exc:
+        raise PermissionDenied(_("This follow-up call belongs to a dealer you do not work for.")) from exc
+
+
+def _save(callback: Callback, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
+    callback._history_user = acting_user
+    callback._change_reason = reason[:100]
+    callback.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def callback_record_attempt(
+    *,
+    callback_id: int,
+    acting_user: User,
+    result: str,
+    note: str = "",
+    satisfaction: int | None = None,
+    answers: dict | None = None,
+    remarks: str = "",
+    at: datetime | None = None,
+) -> Callback:
+    """Record one attempt and what followed from it, in one transaction: the call log, the attempt, and the
+    transition (completed / declined / unreachable) with its consequences for complaints and SMS."""
+    callback = _lock(callback_id, acting_user)
+    at = at or timezone.now()
+    if callback.status not in OPEN_STATUSES:
+        raise ValidationError(_("This follow-up call is already finished."))
+    if not acting_user.has_perm("callbacks.work_callback"):
+        raise PermissionDenied(_("Your role does not make follow-up calls."))
+    if callback.excluded_agent_id == acting_user.pk:
+        raise ValidationError(_("The service advisor of this repair may not make its follow-up call."))
+    if result not in AttemptResult.values:
+        raise ValidationError({"result": _("Choose the result of the call.")})
+    zone = ZoneInfo(callback.dealer.time_zone)
+    slot = slot_of(at, zone)
+    if slot is None:
+        raise ValidationError(_("Follow-up calls are made between the first and the last call slot of the day."))
+    if callback.next_attempt_at and at < callback.next_attempt_at and result != AttemptResult.REACHED:
+        raise ValidationError(
+            _("Try again in another time slot, from %(when)s.")
+            % {"when": formats.date_format(timezone.localtime(callback.next_attempt_at), "SHORT_DATETIME_FORMAT")}
+        )
+    if result == AttemptResult.REACHED:
+        _validate_answers(callback, satisfaction=satisfaction, answers=answers or {})
+    call = CallLog(
+        dealer_id=callback.dealer_id,
+        customer=callback.customer,
+        phone=callback.customer.mobile,
+        started_at=at,
+        direction=CallLog.Direction.OUTBOUND,
+        purpose=CallLog.Purpose.FOLLOW_UP,
+        summary=f"{callback.get_kind_display()}: {AttemptResult(result).label}" + (f" — {note}" if note else ""),
+        outcome=remarks[:500],
+        handled_by=acting_user,
+    )
+    call._history_user = acting_user
+    call.save()
+    CallbackAttempt.objects.create(
+        callback=callback, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call
+    )
+    fields = ["status"]
+    if callback.status in (Status.SCHEDULED, Status.DUE):
+        callback.start()
+    if result == AttemptResult.REACHED:
+        callback.complete(at=at, satisfaction=satisfaction, answers=answers or {}, remarks=remarks)
+        fields += ["completed_at", "satisfaction", "answers", "remarks", "next_attempt_at"]
+        _save(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
+        _close_the_loop(callback, acting_user=acting_user)
+        return callback
+    if result == AttemptResult.DECLINED:
+        callback.decline(at=at, remarks=remarks or note)
+        fields += ["completed_at", "remarks", "next_attempt_at"]
+        _save(callback, acting_user=acting_user, reason="declined phone follow-up", fields=fields)
+        _prefer_sms(callback.customer, acting_user=acting_user)
+        _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_declined")
+        return callback
+    state = attempts_state(callback.attempts.values_list("attempted_at", "slot", "result"), zone=zone)
+    if state.unreachable:
+        callback.give_up(at=at)
+        fields += ["completed_at", "next_attempt_at"]
+        _save(callback, acting_user=acting_user, reason="unreachable", fields=fields)
+        _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_unreachable")
+        return callback
+    callback.next_attempt_at = state.next_attempt_at
+    fields.append("next_attempt_at")
+    _save(callback, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
+    return callback
+
+
+def _validate_answers(callback: Callback, *, satisfaction: int | None, answers: dict) -> None:
+    errors = {}
+    if satisfaction is None or not 1 <= int(satisfaction) <= 5:
+        errors["satisfaction"] = _("Record the customer's satisfaction from 1 to 5.")
+    for question in questions_for(dealer=callback.dealer, kind=callback.kind):
+        if question.required and not str(answers.get(str(question.pk), "")).strip():
+            errors[f"q_{question.pk}"] = _("Answer this question.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prefer_sms(customer: Customer, *, acting_user: User) -> None:
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.preferred_channel != Customer.ContactChannel.SMS:
+        locked.preferred_channel = Customer.ContactChannel.SMS
+        locked._history_user = acting_user
+        locked._change_reason = "declined phone follow-up"
+        locked.save(update_fields=["preferred_channel", "updated_at"])
+
+
+def _send_follow_up_sms(callback: Callback, *, acting_user: User | None, purpose: str) -> None:
+    # Customers read SMS in the dealer's language, whatever the agent's screen is set to.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "%(dealer)s: thank you for choosing us. How satisfied are you with our service? Reply 1-5, "
+            "or call us at %(phone)s."
+        ) % {"dealer": callback.dealer.name, "phone": callback.dealer.phone}
+    sms_send(
+        dealer=callback.dealer,
+        customer=callback.customer,
+        phone=callback.customer.mobile,
+        text=text,
+        purpose=purpose,
+        acting_user=acting_user,
+    )
+
+
+def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
+    """Seed 003: satisfied closes the complaint, dissatisfied reopens it; a dissatisfied customer after a sale
+    or a repair is a new complaint."""
+    from complaints.services import complaint_create, complaint_transition
+
+    if callback.kind == Kind.AFTER_COMPLAINT and callback.complaint_id:
+        complaint = Complaint.objects.get(pk=callback.complaint_id)
+        if complaint.status != ComplaintStatus.RESOLVED:
+            return
+        action = "close_satisfied" if callback.is_satisfied else "reopen"
+        if not has_transition_perm(getattr(complaint, action), acting_user):
+            raise ValidationError(_("Your role cannot close or reopen this complaint."))
+        complaint_transition(
+            complaint_id=complaint.pk,
+            action=action,
+            acting_user=acting_user,
+            note=_("Follow-up call: satisfaction %(score)s/5. %(remarks)s")
+            % {"score": callback.satisfaction, "remarks": callback.remarks},
+        )
+        return
+    if callback.kind in (Kind.AFTER_SALE, Kind.AFTER_SERVICE) and not callback.is_satisfied:
+        after_sale = callback.kind == Kind.AFTER_SALE
+        complaint = complaint_create(
+            customer=callback.customer,
+            acting_user=acting_user,
+            channel=Channel.SALES_FOLLOW_UP if after_sale else Channel.SERVICE_FOLLOW_UP,
+            category=Category.PURCHASE if after_sale else Category.REPAIR_QUALITY,
+            description=callback.remarks
+            or _("Dissatisfied on the follow-up call (%(score)s/5).") % {"score": callback.satisfaction},
+            vehicle=callback.vehicle,
+            call=callback.attempts.order_by("-attempted_at").first().call,
+        )
+        callback.raised_complaint = complaint
+        _save(callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"])
+
+
+@transaction.atomic
+def callback_cancel(*, callback_id: int, reason: str, acting_user: User) -> Callback:
+    callback = _lock(callback_id, acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    if not has_transition_perm(callback.cancel, acting_user):
+        raise ValidationError(_("You cannot cancel this follow-up call."))
+    callback.cancel(at=timezone.now(), reason=reason.strip())
+    _save(
+        callback,
+        acting_user=acting_user,
+        reason=f"cancelled: {reason}",
+        fields=["status", "completed_at", "cancel_reason", "next_attempt_at"],
+    )
+    return callback
+
+
+@transaction.atomic
+def callback_assign(*, callback_ids: list[int], agent: User, acting_user: User) -> int:
+    if not acting_user.has_perm("callbacks.supervise_callback"):
+        raise PermissionDenied(_("Only supervisors assign follow-up calls."))
+    changed = 0
+    callbacks = Callback.objects.select_for_update().filter(
+        pk__in=callback_ids, dealer_id__in=dealer_ids(user=acting_user), status__in=OPEN_STATUSES
+    )
+    agent_dealers = set(agent.dealers.values_list("pk", flat=True))
+    for callback in callbacks:
+        if callback.dealer_id not in agent_dealers:
+            raise ValidationError({"agent": _("%(name)s does not work for this dealer.") % {"name": agent}})
+        if callback.excluded_agent_id == agent.pk:
+            raise ValidationError({"agent": _("The service advisor of this repair may not make its follow-up call.")})
+        if callback.agent_id != agent.pk:
+            callback.agent = agent
+            _save(callback, acting_user=acting_user, reason=f"assigned to {agent.username}", fields=["agent"])
+            changed += 1
+    return changed
+
+
+def callbacks_make_due(*, now: datetime | None = None, batch: int = 500) -> int:
+    """scheduled → due for every callback whose time has come. Safe to run twice or in two workers at once."""
+    now = now or timezone.now()
+    done = 0
+    with transaction.atomic():
+        rows = list(
+            Callback.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SCHEDULED, due_at__lte=now)
+            .order_by("due_at")[:batch]
+        )
+        for callback in rows:
+            callback.become_due()
+            _save(callback, acting_user=None, reason="due", fields=["status"])
+            done += 1
+    return done
