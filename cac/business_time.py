@@ -21,10 +21,12 @@ class BusinessCalendar:
 
     @classmethod
     def for_dealer(cls, dealer: Dealer) -> "BusinessCalendar":
+        # A dealer not yet read back from the database still holds the field defaults as text ("08:30").
+        hours = Dealer._meta.get_field("opens_at")
         return cls(
             zone=ZoneInfo(dealer.time_zone),
-            opens_at=dealer.opens_at,
-            closes_at=dealer.closes_at,
+            opens_at=hours.to_python(dealer.opens_at),
+            closes_at=hours.to_python(dealer.closes_at),
             works_on_weekends=dealer.works_on_weekends,
             holidays=frozenset(dealer.holidays.values_list("date", flat=True)),
         )

@@ -4,6 +4,7 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
@@ -19,6 +21,7 @@ from cac.selectors import dealer_ids
 from cac.tasks import enqueue_on_commit
 from complaints.deadlines import deadlines_for
 from complaints.models import (
+    HANDLE,
     MANAGE,
     OPEN_STATUSES,
     Attachment,
@@ -68,7 +71,7 @@ def department_manager(*, dealer: Dealer, department: str) -> User | None:
 
 def _next_number(dealer: Dealer, received_at: datetime) -> str:
     # The dealer row is locked by the caller, so two complaints never take the same number.
-    prefix = f"TS-{timezone.localtime(received_at):%Y%m}-"
+    prefix = f"TS-{received_at.astimezone(ZoneInfo(dealer.time_zone)):%Y%m}-"
     last = (
         Complaint.objects.filter(dealer=dealer, number__startswith=prefix)
         .order_by("-number")
@@ -105,6 +108,8 @@ def complaint_create(
     key-attention list when the category calls for it."""
     if customer.dealer_id not in dealer_ids(user=acting_user):
         raise PermissionDenied(_("You do not work for this dealer."))
+    if not acting_user.has_perm("complaints.add_complaint"):
+        raise PermissionDenied(_("Your role cannot open complaints."))
     if vehicle is not None and vehicle.customer_id != customer.pk:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if call is not None and call.dealer_id != customer.dealer_id:
@@ -189,16 +194,20 @@ def _put_on_key_attention(complaint: Complaint) -> None:
 
 
 def _release_key_attention(complaint: Complaint, *, at: datetime) -> None:
-    """A vehicle leaves the list when every complaint that put it there is closed after a satisfied follow-up."""
+    """A vehicle leaves the list when every complaint that put it there is closed after a satisfied follow-up
+    (cancelled duplicates aside), and at least one was."""
     for entry in KeyAttentionVehicle.objects.select_for_update().filter(complaints=complaint, released_at__isnull=True):
         still_open = entry.complaints.exclude(status__in=[Status.CLOSED, Status.CANCELLED]).exists()
         unsatisfied = entry.complaints.filter(status=Status.CLOSED, close_reason__gt="").exists()
-        if not still_open and not unsatisfied:
+        satisfied = entry.complaints.filter(status=Status.CLOSED, close_reason="").exists()
+        if not still_open and not unsatisfied and satisfied:
             entry.released_at = at
             entry.save(update_fields=["released_at", "updated_at"])
 
 
-def _lock(complaint_id: int, acting_user: User) -> Complaint:
+def _lock(complaint_id: int, acting_user: User, *, perm: str | None = None) -> Complaint:
+    if perm is not None and not acting_user.has_perm(perm):
+        raise PermissionDenied(_("Your role cannot change complaints."))
     try:
         return Complaint.objects.select_for_update().get(pk=complaint_id, dealer_id__in=dealer_ids(user=acting_user))
     except Complaint.DoesNotExist as exc:
@@ -212,16 +221,17 @@ def _require(value: str, field: str, message: str) -> str:
     return value
 
 
+# Lazy: the labels are shown in the language of each request, not the one active when this module was imported.
 TRANSITIONS = {
-    "acknowledge": _("Acknowledge"),
-    "investigate": _("Start investigating"),
-    "propose_countermeasure": _("Propose countermeasure"),
-    "start": _("Customer agreed: carry it out"),
-    "resolve": _("Resolve"),
-    "close_satisfied": _("Close (customer satisfied)"),
-    "close_by_manager": _("Close by manager"),
-    "reopen": _("Reopen (customer dissatisfied)"),
-    "cancel": _("Cancel"),
+    "acknowledge": gettext_lazy("Acknowledge"),
+    "investigate": gettext_lazy("Start investigating"),
+    "propose_countermeasure": gettext_lazy("Propose countermeasure"),
+    "start": gettext_lazy("Customer agreed: carry it out"),
+    "resolve": gettext_lazy("Resolve"),
+    "close_satisfied": gettext_lazy("Close (customer satisfied)"),
+    "close_by_manager": gettext_lazy("Close by manager"),
+    "reopen": gettext_lazy("Reopen (customer dissatisfied)"),
+    "cancel": gettext_lazy("Cancel"),
 }
 
 
@@ -283,7 +293,8 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
     _save(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
     if action == "resolve":
         complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
-    if action == "close_satisfied":
+    if action in ("close_satisfied", "cancel"):
+        # Cancelling the last open duplicate also ends the wait of a vehicle whose follow-up was satisfied.
         _release_key_attention(complaint, at=now)
     return complaint
 
@@ -326,6 +337,8 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
     )
     if len(complaints) != len(set(complaint_ids)):
         raise PermissionDenied(_("Some of these complaints belong to a dealer you do not work for."))
+    if not owner.is_active or not owner.has_perm(HANDLE):
+        raise ValidationError({"owner": _("%(name)s cannot handle complaints.") % {"name": owner}})
     owner_dealers = set(owner.dealers.values_list("pk", flat=True))
     changed = 0
     for complaint in complaints:
@@ -341,7 +354,7 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
 @transaction.atomic
 def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) -> Complaint:
     """Correct the facts of an open complaint (description, demand, vehicle, abnormal flag, OEM reports)."""
-    complaint = _lock(complaint_id, acting_user)
+    complaint = _lock(complaint_id, acting_user, perm=HANDLE)
     allowed = {
         "description",
         "demand",
@@ -369,7 +382,7 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
 
 @transaction.atomic
 def dispatch_update(*, complaint_id: int, acting_user: User, **fields) -> EngineerDispatch:
-    complaint = _lock(complaint_id, acting_user)
+    complaint = _lock(complaint_id, acting_user, perm=HANDLE)
     dispatch, _created = EngineerDispatch.objects.get_or_create(complaint=complaint)
     names = ["engineer", "called_at", "promised_arrival_at", "arrived_at", "appraisal_result"]
     for name in names:
@@ -394,7 +407,7 @@ def attachment_validate(*, kind: str, upload) -> None:
 
 @transaction.atomic
 def attachment_add(*, complaint_id: int, kind: str, upload, description: str, acting_user: User) -> Attachment:
-    complaint = _lock(complaint_id, acting_user)
+    complaint = _lock(complaint_id, acting_user, perm=HANDLE)
     attachment_validate(kind=kind, upload=upload)
     return Attachment.objects.create(
         complaint=complaint,
