@@ -6,6 +6,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,16 @@ RECORDING_TYPES = {
     ".ogg": {"audio/ogg"},
 }
 _DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*[:：]\s*)?(\d{1,5})\s*$")
+
+
+def _accept_spelled_out(field: forms.CharField, max_length: int) -> None:
+    """Let a field take a longer raw spelling (`+86 138-0013-8000`) than the normalised value the model stores.
+
+    The form field was built with the model's max_length validator; the model still checks the cleaned value."""
+    field.max_length = max_length
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(max_length))
+    field.widget.attrs["maxlength"] = max_length
 
 
 class DateInput(forms.DateInput):
@@ -71,8 +82,7 @@ class CustomerForm(DealerChoiceMixin, forms.ModelForm):
 
     def __init__(self, *args, dealers=None, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mobile"].max_length = 30
-        self.fields["mobile"].widget.attrs["maxlength"] = 30
+        _accept_spelled_out(self.fields["mobile"], 30)
         if staff is not None:
             self.fields["owner"].queryset = staff
         if dealers is not None and self.instance.pk is None:
@@ -116,8 +126,7 @@ class VehicleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vin"].max_length = 30
-        self.fields["vin"].widget.attrs["maxlength"] = 30
+        _accept_spelled_out(self.fields["vin"], 30)
 
     def clean_vin(self):
         return normalize_vin(self.cleaned_data["vin"])

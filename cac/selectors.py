@@ -30,7 +30,8 @@ def customer_list(*, user: User) -> QuerySet[Customer]:
 
 def customer_lookup(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     """Customers matching what an agent typed: a phone number in any spelling (prefix) or a name."""
-    query = (query or "").strip()
+    # A NUL byte typed or pasted into the box can't be sent to PostgreSQL (it would be a 500): drop it.
+    query = (query or "").replace("\x00", "").strip()
     if not query:
         return []
     digits = phone_digits(query)
@@ -47,11 +48,14 @@ def customer_lookup(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> lis
     return list(customers[:limit])
 
 
-def customer_get(*, user: User, customer_id: int) -> Customer:
-    """The customer with their vehicles, or Customer.DoesNotExist when outside the user's dealers."""
+def customer_get(*, user: User, customer_id: int, vehicles: QuerySet[Vehicle] | None = None) -> Customer:
+    """The customer with their vehicles, or Customer.DoesNotExist when outside the user's dealers.
+
+    `vehicles` lets a caller annotate the vehicles in the same query (the 360 marks key-attention vehicles)."""
+    vehicles = Vehicle.objects.all() if vehicles is None else vehicles
     return (
         customer_list(user=user)
-        .prefetch_related(Prefetch("vehicles", queryset=Vehicle.objects.order_by("-purchase_date", "vin")))
+        .prefetch_related(Prefetch("vehicles", queryset=vehicles.order_by("-purchase_date", "vin")))
         .get(pk=customer_id)
     )
 

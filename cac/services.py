@@ -29,6 +29,12 @@ def _check_dealer(*, dealer: Dealer, acting_user: User) -> None:
         raise PermissionDenied(_("You do not work for this dealer."))
 
 
+def _check_owner(customer: Customer) -> None:
+    """The owner (认养人) is a member of staff of the customer's own dealer."""
+    if customer.owner_id and customer.dealer_id not in dealer_ids(user=customer.owner):
+        raise ValidationError({"owner": _("%(name)s does not work for this dealer.") % {"name": customer.owner}})
+
+
 def _save_new(instance, *, acting_user: User, reason: str, unique_error: dict[str, str]):
     instance._history_user = acting_user
     instance._change_reason = reason
@@ -47,6 +53,7 @@ def customer_create(*, dealer: Dealer, acting_user: User, **fields: Any) -> Cust
     customer = Customer(dealer=dealer, **{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS})
     if customer.owner_id is None:
         customer.owner = acting_user
+    _check_owner(customer)
     return _save_new(
         customer,
         acting_user=acting_user,
@@ -63,6 +70,7 @@ def customer_update(*, customer_id: int, acting_user: User, **fields: Any) -> Cu
         setattr(customer, name, fields[name])
     if not changed:
         return customer
+    _check_owner(customer)
     customer._history_user = acting_user
     customer._change_reason = "updated: " + ", ".join(changed)
     try:

@@ -84,7 +84,9 @@ def roles(db):
 @pytest.fixture
 def make_user(roles):
     def make(role: str, *dealers, **fields):
-        user = UserFactory(username=fields.pop("username", f"{role}-{UserFactory._meta.model.objects.count()}"), **fields)
+        user = UserFactory(
+            username=fields.pop("username", f"{role}-{UserFactory._meta.model.objects.count()}"), **fields
+        )
         user.groups.add(Group.objects.get(name=role))
         user.dealers.add(*dealers)
         return user
@@ -143,7 +145,9 @@ def pytest_collection_modifyitems(config, items):
         return
     for item in items:
         if "browser" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason="Chromium not found: install Debian's chromium to run browser tests"))
+            item.add_marker(
+                pytest.mark.skip(reason="Chromium not found: install Debian's chromium to run browser tests")
+            )
 
 
 def pytest_sessionstart(session):
