@@ -1,12 +1,30 @@
 """Every read of complaints a view or report needs, scoped to the user's dealers."""
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from cac.models import User
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cac.models import CallLog, User, Vehicle
 from cac.selectors import dealer_ids
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON, current_due_expression
-from complaints.models import OPEN_STATUSES, Complaint, KeyAttentionVehicle, Status
+from complaints.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    Complaint,
+    EngineerDispatch,
+    Escalation,
+    EscalationLevel,
+    KeyAttentionVehicle,
+    Status,
+)
+from complaints.services import TRANSITIONS
+
+HANDLE_PERMISSION = ("complaints", "handle_complaint")
 
 
 def complaint_list(*, user: User) -> QuerySet[Complaint]:
@@ -18,20 +36,40 @@ def complaint_list(*, user: User) -> QuerySet[Complaint]:
     )
 
 
+def by_nearest_deadline(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """Nearest running deadline first; complaints without one (resolved, closed, cancelled) last, newest first."""
+    return queryset.order_by(F("current_due").asc(nulls_last=True), "-received_at", "-pk")
+
+
 def complaint_open_list(*, user: User) -> QuerySet[Complaint]:
     return complaint_list(user=user).filter(status__in=OPEN_STATUSES).order_by("current_due", "pk")
+
+
+def complaint_mine(*, user: User) -> QuerySet[Complaint]:
+    """The open complaints this user handles, nearest deadline first."""
+    return complaint_open_list(user=user).filter(owner=user)
 
 
 def complaint_get(*, user: User, complaint_id: int) -> Complaint:
     return complaint_list(user=user).get(pk=complaint_id)
 
 
+def complaint_detail(*, user: User, complaint_id: int) -> Complaint:
+    """One complaint with its engineer dispatch (if any) in the same query."""
+    return complaint_list(user=user).select_related("dispatch").get(pk=complaint_id)
+
+
+def _at_risk(now: datetime) -> Q:
+    """The running deadline is breached or due soon (a shorter window while waiting for acknowledgment)."""
+    return Q(status=Status.NEW, current_due__lte=now + ACKNOWLEDGE_DUE_SOON) | (
+        ~Q(status=Status.NEW) & Q(current_due__lte=now + DUE_SOON)
+    )
+
+
 def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> QuerySet[Complaint]:
     """Filter by the state of the running deadline: breached, due_soon or on_time."""
     now = timezone.now()
-    soon = Q(status=Status.NEW, current_due__lte=now + ACKNOWLEDGE_DUE_SOON) | (
-        ~Q(status=Status.NEW) & Q(current_due__lte=now + DUE_SOON)
-    )
+    soon = _at_risk(now)
     if state == "breached":
         return queryset.filter(current_due__lt=now)
     if state == "due_soon":
@@ -41,13 +79,222 @@ def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> Quer
     return queryset
 
 
+class TriageGroup:
+    URGENT = 0  # escalated to the director or above, or the deadline is breached or due soon
+    TO_ASSIGN = 1  # no handler yet, or not acknowledged yet
+
+
+def complaint_triage(*, user: User) -> QuerySet[Complaint]:
+    """The managers' board: escalated and at-risk open complaints first, then unassigned or new ones.
+    Each row carries `triage` (a TriageGroup)."""
+    urgent = Q(escalation_level__gte=EscalationLevel.DIRECTOR) | _at_risk(timezone.now())
+    to_assign = Q(owner__isnull=True) | Q(status=Status.NEW)
+    return (
+        complaint_list(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .annotate(
+            triage=Case(
+                When(urgent, then=Value(TriageGroup.URGENT)),
+                When(to_assign, then=Value(TriageGroup.TO_ASSIGN)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .filter(triage__lte=TriageGroup.TO_ASSIGN)
+        .order_by("triage", "-escalation_level", "current_due", "pk")
+    )
+
+
 def customer_open_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:
-    return complaint_list(user=user).filter(customer_id=customer_id).order_by("-received_at")
+    """The customer's complaints not yet closed or cancelled (a resolved one still waits for its follow-up call),
+    nearest running deadline first."""
+    return by_nearest_deadline(
+        complaint_list(user=user).filter(customer_id=customer_id).exclude(status__in=[Status.CLOSED, Status.CANCELLED])
+    )
+
+
+def vehicles_with_key_attention() -> QuerySet[Vehicle]:
+    """Vehicles annotated with `on_key_attention`: on the key-attention list now (重点关注车辆), for the 360's badge."""
+    active = KeyAttentionVehicle.objects.filter(vehicle=OuterRef("pk"), released_at__isnull=True)
+    return Vehicle.objects.annotate(on_key_attention=Exists(active))
 
 
 def key_attention_list(*, user: User) -> QuerySet[KeyAttentionVehicle]:
     return (
         KeyAttentionVehicle.objects.filter(dealer_id__in=dealer_ids(user=user), released_at__isnull=True)
-        .select_related("vehicle", "vehicle__customer", "responsible")
+        .select_related("vehicle", "vehicle__customer", "responsible", "dealer")
         .prefetch_related("complaints")
     )
+
+
+def complaint_handler_list(*, user: User, dealer_id: int | None = None) -> QuerySet[User]:
+    """Active staff of the user's dealers (or of one of them) whose role may handle complaints."""
+    app_label, codename = HANDLE_PERMISSION
+    ids = dealer_ids(user=user)
+    if dealer_id is not None:
+        ids = [dealer_id] if dealer_id in ids else []
+    may_handle = (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+        | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    )
+    return (
+        User.objects.filter(is_active=True, dealers__in=ids)
+        .filter(may_handle)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def attachment_get(*, user: User, attachment_id: int) -> Attachment:
+    """An attachment of a complaint of the user's dealers, or Attachment.DoesNotExist."""
+    return Attachment.objects.select_related("complaint").get(
+        pk=attachment_id, complaint__dealer_id__in=dealer_ids(user=user)
+    )
+
+
+# --- The timeline of the detail page --------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # history, call, escalation, attachment, dispatch
+    title: str
+    who: object = None
+    text: str = ""
+    obj: object = None
+
+
+@dataclass
+class ComplaintRecord:
+    """Everything the detail page shows around a complaint, read in one query per kind."""
+
+    calls: list[CallLog]
+    escalations: list[Escalation]
+    attachments: list[Attachment]
+    dispatch: EngineerDispatch | None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def _step_and_note(reason: str) -> tuple[str, str]:
+    step, _sep, note = (reason or "").partition(": ")
+    return step, note
+
+
+def _history_entries(complaint: Complaint) -> list[TimelineEntry]:
+    records = list(complaint.history.select_related("history_user", "owner").order_by("history_date", "history_id"))
+    tracked = [f for f in Complaint._meta.concrete_fields if f.name not in ("updated_at", "created_at")]
+    entries = []
+    previous = None
+    for record in records:
+        who = record.history_user
+        step, note = _step_and_note(record.history_change_reason)
+        if previous is None:
+            text = _("Received %(when)s · %(channel)s") % {
+                "when": date_format(timezone.localtime(record.received_at), "SHORT_DATETIME_FORMAT"),
+                "channel": Channel(record.channel).label,
+            }
+            entries.append(TimelineEntry(record.history_date, "history", _("Complaint recorded"), who, text, record))
+            previous = record
+            continue
+        changed = [f for f in tracked if getattr(previous, f.attname) != getattr(record, f.attname)]
+        names = {f.name for f in changed}
+        if names and names <= {"escalation_level"}:
+            previous = record  # the escalation row tells it, with its reason
+            continue
+        if "status" in names:
+            text = _("%(old)s → %(new)s") % {"old": Status(previous.status).label, "new": Status(record.status).label}
+            if note:
+                text = f"{text} · {note}"
+            title = str(TRANSITIONS.get(step, _("Status changed")))
+            entries.append(TimelineEntry(record.history_date, "history", title, who, text, obj=record))
+        elif "owner" in names:
+            entries.append(
+                TimelineEntry(
+                    record.history_date,
+                    "history",
+                    _("Handler assigned"),
+                    who,
+                    _("Handled by %(name)s") % {"name": record.owner or "—"},
+                    obj=record,
+                )
+            )
+        elif names:
+            labels = ", ".join(str(f.verbose_name) for f in changed if f.name != "owner")
+            entries.append(TimelineEntry(record.history_date, "history", _("Details updated"), who, labels, obj=record))
+        previous = record
+    return entries
+
+
+def complaint_dispatch(*, complaint: Complaint) -> EngineerDispatch | None:
+    try:
+        return complaint.dispatch
+    except EngineerDispatch.DoesNotExist:
+        return None
+
+
+def complaint_record(*, complaint: Complaint) -> ComplaintRecord:
+    """Calls, escalations, attachments, dispatch and a timeline merging them with the history, newest first."""
+    calls = list(complaint.calls.select_related("handled_by").order_by("-started_at", "-pk"))
+    escalations = list(complaint.escalations.select_related("escalated_by"))
+    attachments = list(complaint.attachments.select_related("uploaded_by"))
+    dispatch = complaint_dispatch(complaint=complaint)
+    timeline = _history_entries(complaint)
+    for call in calls:
+        title = _("%(direction)s call · %(purpose)s") % {
+            "direction": call.get_direction_display(),
+            "purpose": call.get_purpose_display(),
+        }
+        timeline.append(TimelineEntry(call.started_at, "call", title, call.handled_by, call.summary, call))
+    for escalation in escalations:
+        timeline.append(
+            TimelineEntry(
+                escalation.escalated_at,
+                "escalation",
+                _("Escalated: %(from)s → %(to)s")
+                % {
+                    "from": escalation.get_from_level_display(),
+                    "to": escalation.get_to_level_display(),
+                },
+                escalation.escalated_by,
+                " · ".join(part for part in (escalation.get_reason_display(), escalation.note) if part),
+                escalation,
+            )
+        )
+    for attachment in attachments:
+        timeline.append(
+            TimelineEntry(
+                attachment.uploaded_at,
+                "attachment",
+                _("Evidence added: %(kind)s") % {"kind": attachment.get_kind_display()},
+                attachment.uploaded_by,
+                attachment.description or attachment.original_name,
+                attachment,
+            )
+        )
+    if dispatch is not None:
+        if dispatch.called_at:
+            timeline.append(
+                TimelineEntry(
+                    dispatch.called_at,
+                    "dispatch",
+                    _("Regional engineer called"),
+                    None,
+                    dispatch.engineer,
+                    dispatch,
+                )
+            )
+        if dispatch.arrived_at:
+            timeline.append(
+                TimelineEntry(
+                    dispatch.arrived_at,
+                    "dispatch",
+                    _("Engineer arrived on site"),
+                    None,
+                    dispatch.appraisal_result,
+                    dispatch,
+                )
+            )
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    return ComplaintRecord(calls, escalations, attachments, dispatch, timeline)

@@ -84,7 +84,7 @@ def _next_number(dealer: Dealer, received_at: datetime) -> str:
 
 def _save(complaint: Complaint, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
     complaint._history_user = acting_user
-    complaint._change_reason = reason[:100]
+    complaint._change_reason = reason
     complaint.save(update_fields=[*fields, "updated_at"])
 
 

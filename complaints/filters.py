@@ -1,0 +1,69 @@
+"""Filters of the complaint list (django-filter); the deadline state uses the selectors' one definition."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cac.forms import DateInput
+from cac.phones import phone_digits
+from complaints.deadlines import DeadlineState
+from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Department, Severity, Status
+from complaints.selectors import complaint_filter_deadline
+
+OPEN = "open"
+ANY = _("Any")
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Number, customer or plate"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[(OPEN, _("All open")), *Status.choices], method="filter_status", empty_label=ANY
+    )
+    deadline = django_filters.ChoiceFilter(
+        label=_("Deadline"),
+        choices=[(state, label) for state, label in DeadlineState.LABELS.items()],
+        method="filter_deadline",
+        empty_label=ANY,
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=ANY)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=ANY)
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices, empty_label=ANY)
+    department = django_filters.ChoiceFilter(label=_("Department"), choices=Department.choices, empty_label=ANY)
+    owner = django_filters.ModelChoiceFilter(label=_("Handler"), queryset=None, empty_label=ANY)
+    received_from = django_filters.DateFilter(
+        label=_("Received from"), field_name="received_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    received_to = django_filters.DateFilter(
+        label=_("Received to"), field_name="received_at", lookup_expr="date__lte", widget=DateInput()
+    )
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = staff
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = phone_digits(value)
+        condition = (
+            Q(number__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(vehicle__plate__icontains=value.replace(" ", ""))
+            | Q(oem_reference__icontains=value)
+        )
+        if digits and digits.isdigit() and len(digits) >= 3:
+            condition |= Q(customer__mobile__startswith=digits)
+        return queryset.filter(condition)
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_deadline(self, queryset, name, value):
+        return complaint_filter_deadline(queryset, value)
