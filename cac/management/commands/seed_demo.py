@@ -17,6 +17,7 @@ from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
 from cac.phones import normalize_mobile
 from cac.roles import ROLE_PERMISSIONS, sync_roles
 from cac.vin import vin_check_digit
+from callbacks.demo import seed_callbacks
 from complaints.demo import seed_complaints
 from complaints.models import Complaint
 
@@ -83,12 +84,14 @@ class Command(BaseCommand):
         users = {role: self._user(role, dealer) for role in ROLE_PERMISSIONS}
         created = self._customers(dealer, users, customers)
         complaints = seed_complaints(dealer=dealer, users=users)
+        events = seed_callbacks(dealer=dealer, users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: dealer {dealer.code}, {len(users)} users, "
                 f"{Customer.objects.filter(dealer=dealer).count()} customers ({created} new), "
                 f"{CallLog.objects.filter(dealer=dealer).count()} calls, "
-                f"{Complaint.objects.filter(dealer=dealer).count()} complaints ({complaints} new)."
+                f"{Complaint.objects.filter(dealer=dealer).count()} complaints ({complaints} new), "
+                f"{events} new deliveries and repair orders with their follow-up calls."
             )
         )
 

@@ -1,0 +1,184 @@
+"""Deliveries and repair orders: recorded by hand from the customer 360, imported from the DMS as CSV, listed, and
+the 三包 watch page. Views are thin: validate, call one service, message, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cac import event_selectors, events, imports, selectors
+from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.views import _form_errors_from, role_required, scoped
+
+PAGE_SIZE = 25
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@role_required("cac.view_sale")
+@require_GET
+def sale_list(request):
+    sales = event_selectors.sale_list(user=request.user).order_by("-delivered_on", "-id")
+    page = Paginator(sales, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cac/events/sale_list.html", {"page": page})
+
+
+@role_required("cac.view_servicevisit")
+@require_GET
+def service_visit_list(request):
+    visits = event_selectors.service_visit_list(user=request.user).order_by("-date_in", "-id")
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cac/events/service_visit_list.html", {"page": page})
+
+
+@role_required("complaints.manage_complaint")
+@require_GET
+def sanbao(request):
+    """For the service manager: vehicles near or over a 三包 threshold, with the figures."""
+    from callbacks.warranty_watch import Thresholds
+
+    rows = event_selectors.sanbao_list(user=request.user)
+    return render(request, "cac/events/sanbao.html", {"rows": rows, "limits": Thresholds.from_settings()})
+
+
+# --- By hand, from the customer 360 ----------------------------------------------------------
+
+
+def _event_form(request, customer_id: int, form_class):
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    staff = selectors.staff_list(user=request.user).filter(dealers=customer.dealer_id)
+    form = form_class(request.POST or None, vehicles=customer.vehicles.order_by("vin"), staff=staff)
+    return customer, form
+
+
+@role_required("cac.add_sale")
+@scoped
+@require_http_methods(["GET", "POST"])
+def sale_create(request, customer_id: int):
+    customer, form = _event_form(request, customer_id, SaleForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _sale, created = events.sale_record(
+                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            if created:
+                messages.success(request, _("Delivery recorded; its follow-up call is scheduled."))
+            else:
+                messages.info(request, _("This vehicle's delivery was already recorded: nothing changed."))
+            return redirect("customer_detail", customer_id=customer.pk)
+    return render(
+        request, "cac/events/event_form.html", {"form": form, "customer": customer, "title": _("Record a delivery")}
+    )
+
+
+@role_required("cac.add_servicevisit")
+@scoped
+@require_http_methods(["GET", "POST"])
+def service_visit_create(request, customer_id: int):
+    customer, form = _event_form(request, customer_id, ServiceVisitForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _visit, created = events.service_visit_record(
+                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            if created:
+                messages.success(request, _("Repair order recorded; its follow-up call is scheduled."))
+            else:
+                messages.info(request, _("This repair order number was already recorded: nothing changed."))
+            return redirect("customer_detail", customer_id=customer.pk)
+    return render(
+        request,
+        "cac/events/event_form.html",
+        {"form": form, "customer": customer, "title": _("Record a repair order")},
+    )
+
+
+# --- CSV import from the DMS -------------------------------------------------------------------
+
+
+def _may_import(user) -> bool:
+    return any(user.has_perm(perm) for perm in imports.PERMISSIONS.values())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Choose the kind and the file. A clean file is imported at once; a file with bad rows shows them, and the
+    good rows are imported only when the user confirms."""
+    if not _may_import(request.user):
+        raise PermissionDenied
+    dealers = selectors.dealer_list(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user, dealers=dealers)
+    if request.method == "POST" and form.is_valid():
+        dealer, kind = form.cleaned_data["dealer"], form.cleaned_data["kind"]
+        content = form.cleaned_data["file"].read()
+        filename = form.cleaned_data["file"].name
+        try:
+            result = imports.import_apply(
+                dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+            )
+        except imports.ImportRefused as refused:
+            return _preview(request, refused.check, dealer=dealer, content=content, filename=filename, dealers=dealers)
+        return _result(request, result, kind=kind, filename=filename)
+    return render(request, "cac/events/import.html", {"form": form, "columns": imports.COLUMNS})
+
+
+def _preview(request, check, *, dealer, content: bytes, filename: str, dealers):
+    confirm = ImportConfirmForm(
+        initial={
+            "dealer": dealer.pk,
+            "kind": check.kind,
+            "filename": filename,
+            "content": ImportConfirmForm.encode(content),
+            "good_rows_only": True,
+        },
+        user=request.user,
+        dealers=dealers,
+    )
+    return render(
+        request,
+        "cac/events/import_preview.html",
+        {"check": check, "confirm": confirm, "filename": filename, "kind_label": imports.KINDS[check.kind]},
+    )
+
+
+def _result(request, result, *, kind: str, filename: str):
+    return render(
+        request,
+        "cac/events/import_result.html",
+        {"result": result, "filename": filename, "kind_label": imports.KINDS[kind]},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    """Import the good rows of a checked file."""
+    if not _may_import(request.user):
+        raise PermissionDenied
+    dealers = selectors.dealer_list(user=request.user)
+    form = ImportConfirmForm(request.POST, user=request.user, dealers=dealers)
+    if not form.is_valid():
+        messages.error(request, _("The file was damaged on the way; upload it again."))
+        return redirect("events:import")
+    data = form.cleaned_data
+    result = imports.import_apply(
+        dealer=data["dealer"],
+        kind=data["kind"],
+        content=data["content"],
+        acting_user=request.user,
+        today=timezone.localdate(),
+        good_rows_only=True,
+    )
+    return _result(request, result, kind=data["kind"], filename=data["filename"])
