@@ -27,7 +27,7 @@ def due_after(*, dealer: Dealer, event_day: date) -> datetime:
     """Closing time of the day `follow_up_days` after the event (seed 000: within 3 days)."""
     calendar = BusinessCalendar.for_dealer(dealer)
     day = event_day + timedelta(days=dealer.follow_up_days)
-    return datetime.combine(day, dealer.closes_at, tzinfo=calendar.zone)
+    return datetime.combine(day, calendar.closes_at, tzinfo=calendar.zone)
 
 
 def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
@@ -124,7 +124,7 @@ def _lock(callback_id: int, acting_user: User) -> Callback:
 
 def _save(callback: Callback, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
     callback._history_user = acting_user
-    callback._change_reason = reason[:100]
+    callback._change_reason = reason
     callback.save(update_fields=[*fields, "updated_at"])
 
 

@@ -1,0 +1,269 @@
+"""Every read of follow-up calls a view needs, scoped to the user's dealers: the agent's worklist for today, one
+callback to work, a customer's follow-ups for the 360, and the supervisors' statistics."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from cac.attempts import AttemptResult, Slot, slot_bounds, slot_of
+from cac.models import User
+from cac.selectors import dealer_ids
+from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status
+
+RECENT_FOLLOW_UPS = 5
+
+
+def callback_list(*, user: User) -> QuerySet[Callback]:
+    """Follow-up calls of the user's dealers."""
+    return Callback.objects.filter(dealer_id__in=dealer_ids(user=user))
+
+
+def end_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
+
+
+@dataclass(frozen=True)
+class SlotMark:
+    """One contact slot on a worklist row: whether a failed attempt was made in it, and whether it is now."""
+
+    name: str
+    label: str
+    tried: bool
+    current: bool
+
+
+def _attempts_annotations(current_slot: str | None) -> dict:
+    attempts = CallbackAttempt.objects.filter(callback=OuterRef("pk"))
+    last = attempts.order_by("-attempted_at", "-id")
+    annotations = {
+        "attempt_count": Count("attempts"),
+        "last_attempt_at": Max("attempts__attempted_at"),
+        "last_attempt_slot": Subquery(last.values("slot")[:1]),
+        "last_attempt_result": Subquery(last.values("result")[:1]),
+        # Calling again in a slot that already failed does not count towards the rule: those go last.
+        "tried_in_current_slot": Exists(attempts.filter(slot=current_slot))
+        if current_slot
+        else Value(False, output_field=BooleanField()),
+    }
+    for name, _start, _end in slot_bounds():
+        annotations[f"tried_{name}"] = Exists(attempts.filter(slot=name))
+    return annotations
+
+
+def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int | None = None) -> list[Callback]:
+    """The open follow-up calls to make today: scheduled ones due by tonight, and every due or started one.
+
+    Agents see their own; supervisors see everyone's, or one agent's with `agent_id`. Overdue first, then by due
+    time, then by slot fit: customers already tried in the current slot go last. Each row carries `attempt_count`,
+    `last_attempt_at`, `last_attempt_slot`, `is_overdue`, `blocked` (the slot rule says not yet) and `slot_marks`,
+    all computed in the one query."""
+    now = now or timezone.now()
+    current_slot = slot_of(now, timezone.get_current_timezone())
+    callbacks = callback_list(user=user).filter(
+        Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
+    )
+    if not user.has_perm(SUPERVISE):
+        callbacks = callbacks.filter(agent=user)
+    elif agent_id is not None:
+        callbacks = callbacks.filter(agent_id=agent_id)
+    rows = list(
+        callbacks.select_related("customer", "vehicle", "agent", "dealer")
+        .annotate(
+            **_attempts_annotations(current_slot),
+            is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        )
+        .order_by("-is_overdue", "due_at", "tried_in_current_slot", "pk")
+    )
+    labels = dict(Slot.choices)
+    results = dict(AttemptResult.choices)
+    for row in rows:
+        row.last_attempt_result_label = results.get(row.last_attempt_result, "")
+        row.blocked = row.next_attempt_at is not None and row.next_attempt_at > now
+        row.slot_marks = [
+            SlotMark(name, labels.get(name, name), getattr(row, f"tried_{name}"), name == current_slot)
+            for name, _start, _end in slot_bounds()
+        ]
+    return rows
+
+
+def callback_agent_list(*, user: User, dealer_id: int | None = None) -> QuerySet[User]:
+    """Active staff of the user's dealers (or of one dealer) who make follow-up calls."""
+    dealers = dealer_ids(user=user) if dealer_id is None else [dealer_id]
+    app_label, codename = WORK.split(".")
+    perm = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+    return (
+        User.objects.filter(perm, is_active=True, dealers__in=dealers)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def callback_get(*, user: User, callback_id: int) -> Callback:
+    """One callback with what it follows and its attempts; Callback.DoesNotExist outside the user's dealers."""
+    return (
+        callback_list(user=user)
+        .select_related(
+            "dealer",
+            "customer",
+            "vehicle",
+            "agent",
+            "excluded_agent",
+            "sale",
+            "sale__consultant",
+            "service_visit",
+            "service_visit__advisor",
+            "complaint",
+            "raised_complaint",
+        )
+        .prefetch_related(
+            Prefetch(
+                "attempts",
+                queryset=CallbackAttempt.objects.select_related("agent").order_by("attempted_at", "id"),
+            )
+        )
+        .get(pk=callback_id)
+    )
+
+
+@dataclass(frozen=True)
+class CustomerFollowUps:
+    pending: list[Callback]
+    recent: list[Callback]
+
+
+def customer_follow_ups(*, user: User, customer_id: int, recent: int = RECENT_FOLLOW_UPS) -> CustomerFollowUps:
+    """The customer's open follow-up calls and the latest finished ones, for the 360, in one query."""
+    rows = list(
+        callback_list(user=user)
+        .filter(customer_id=customer_id)
+        .select_related("agent", "raised_complaint", "vehicle")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by(
+            Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+            F("completed_at").desc(nulls_last=True),
+            "due_at",
+            "pk",
+        )
+    )
+    pending = [row for row in rows if row.status in OPEN_STATUSES]
+    finished = [row for row in rows if row.status not in OPEN_STATUSES]
+    return CustomerFollowUps(pending=pending, recent=finished[:recent])
+
+
+# --- Statistics ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StatsRow:
+    key: str | int | None
+    label: str
+    total: int
+    completed: int
+    on_time: int
+    unreachable: int
+    declined: int
+    pending: int
+    satisfaction: float | None
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self._rate(self.completed, self.total)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.on_time, self.total)
+
+    @property
+    def unreachable_rate(self) -> float | None:
+        return self._rate(self.unreachable, self.total)
+
+
+def _stats_aggregates() -> dict:
+    return {
+        "total": Count("pk"),
+        "completed": Count("pk", filter=Q(status=Status.COMPLETED)),
+        "on_time": Count("pk", filter=Q(status=Status.COMPLETED, completed_at__lte=F("due_at"))),
+        "unreachable": Count("pk", filter=Q(status=Status.UNREACHABLE)),
+        "declined": Count("pk", filter=Q(status=Status.DECLINED)),
+        "pending": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "satisfaction": Avg("satisfaction", filter=Q(status=Status.COMPLETED)),
+    }
+
+
+_COUNTS = ["total", "completed", "on_time", "unreachable", "declined", "pending", "satisfaction"]
+
+
+@dataclass(frozen=True)
+class CallbackStats:
+    total: StatsRow
+    by_agent: list[StatsRow]
+    by_kind: list[StatsRow]
+
+
+def callback_stats(*, user: User, date_from: date, date_to: date) -> CallbackStats:
+    """Completion, on-time (completed by `due_at`), unreachable rates and average satisfaction of the follow-up
+    calls due between the two days (inclusive), cancelled ones left out; by agent and by kind, one query each."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(date_from, time.min, tzinfo=zone)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+    callbacks = (
+        callback_list(user=user).filter(due_at__gte=start, due_at__lt=end).exclude(status=Status.CANCELLED).order_by()
+    )
+    aggregates = _stats_aggregates()
+    total = callbacks.aggregate(**aggregates)
+    by_agent = (
+        callbacks.values("agent", "agent__username", "agent__first_name", "agent__last_name")
+        .annotate(**aggregates)
+        .order_by("agent__first_name", "agent__username")
+    )
+    by_kind = callbacks.values("kind").annotate(**aggregates).order_by("kind")
+    kind_labels = dict(Callback._meta.get_field("kind").choices)
+    return CallbackStats(
+        total=StatsRow(key=None, label="", **{name: total[name] for name in _COUNTS}),
+        by_agent=[
+            StatsRow(
+                key=row["agent"],
+                label=_agent_label(row) if row["agent"] else "",
+                **{name: row[name] for name in _COUNTS},
+            )
+            for row in by_agent
+        ],
+        by_kind=[
+            StatsRow(
+                key=row["kind"], label=str(kind_labels.get(row["kind"], row["kind"])), **{n: row[n] for n in _COUNTS}
+            )
+            for row in by_kind
+        ],
+    )
+
+
+def _agent_label(row: dict) -> str:
+    # The same spelling as User.__str__, without loading the users.
+    user = User(
+        username=row["agent__username"],
+        first_name=row["agent__first_name"] or "",
+        last_name=row["agent__last_name"] or "",
+    )
+    return str(user)
