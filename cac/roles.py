@@ -43,18 +43,21 @@ _COMPLAINTS = [
 _MANAGE_COMPLAINTS = [*_COMPLAINTS, "complaints.manage_complaint"]
 _CALLBACKS = ["callbacks.view_callback", "callbacks.work_callback"]
 _SUPERVISE_CALLBACKS = [*_CALLBACKS, "callbacks.supervise_callback"]
+_VIEW_EVENTS = ["cac.view_sale", "cac.view_servicevisit"]
+_EVENTS = [*_VIEW_EVENTS, "cac.add_sale", "cac.add_servicevisit"]  # deliveries and repair orders, by hand or CSV
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS],
-    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
-    SALES_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
-    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS],
-    EXECUTIVE: [*_READ_ONLY, "complaints.view_keyattentionvehicle", "callbacks.view_callback"],
+    AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS],
+    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
+    SALES_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
+    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
+    EXECUTIVE: [*_READ_ONLY, "complaints.view_keyattentionvehicle", "callbacks.view_callback", *_VIEW_EVENTS],
     ADMIN: [
         *_DESK,
         "cac.change_calllog",
         *_MANAGE_COMPLAINTS,
         *_SUPERVISE_CALLBACKS,
+        *_EVENTS,
         "complaints.view_complaintsla",
         "complaints.change_complaintsla",
         "complaints.add_complaintsla",

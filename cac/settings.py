@@ -7,6 +7,7 @@ Defaults are safe for production (DEBUG off, secure cookies, SECRET_KEY required
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 RECORDING_MAX_BYTES = env.int("CAC_RECORDING_MAX_BYTES", default=20 * 1024 * 1024)
 
+# --- History -----------------------------------------------------------------------
+# The note a user writes on a step is kept whole in the history, not cut at 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # --- Forms --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -165,11 +170,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "cac.tasks.heartbeat", "schedule": env.float("CAC_HEARTBEAT_SECONDS", default=60.0)},
+    # Care calls (maintenance, insurance, warranty end, birthdays) and the 三包 watch, before the CAC opens.
+    "care-callbacks": {"task": "callbacks.care_callbacks_daily", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- Contact attempts (seed 000): retry in another slot; unreachable after this many failed slots ---
 CAC_CONTACT_SLOTS = [("morning", "08:00", "12:00"), ("afternoon", "12:00", "18:00"), ("evening", "18:00", "21:00")]
 CAC_UNREACHABLE_AFTER_SLOTS = env.int("CAC_UNREACHABLE_AFTER_SLOTS", default=3)
+
+# --- Care calls (customer care, seed 000): when the daily job offers a reminder ---
+CAC_CARE_MAINTENANCE_MONTHS = env.int("CAC_CARE_MAINTENANCE_MONTHS", default=6)  # since the last service
+CAC_CARE_MAINTENANCE_KM = env.int("CAC_CARE_MAINTENANCE_KM", default=5000)  # estimated since the last service
+CAC_CARE_INSURANCE_DAYS_BEFORE = env.int("CAC_CARE_INSURANCE_DAYS_BEFORE", default=30)
+CAC_CARE_WARRANTY_DAYS_BEFORE = env.int("CAC_CARE_WARRANTY_DAYS_BEFORE", default=30)
+
+# --- 三包 watch (passenger-car 三包 rules, 2022): warn before a vehicle reaches a replacement/refund threshold ---
+CAC_SANBAO_LIMIT_DAYS = 30  # cumulative workshop days "more than 30"
+CAC_SANBAO_WARN_DAYS = env.int("CAC_SANBAO_WARN_DAYS", default=25)
+CAC_SANBAO_LIMIT_SAME_FAULT = 4  # the same fault repaired "more than 4 times"
+CAC_SANBAO_WARN_SAME_FAULT = env.int("CAC_SANBAO_WARN_SAME_FAULT", default=4)
+CAC_SANBAO_LIMIT_SAFETY = 2  # a serious safety fault repaired twice and still not fixed
+CAC_SANBAO_WARN_SAFETY = env.int("CAC_SANBAO_WARN_SAFETY", default=2)
 
 CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.sms.LogSmsBackend")
 

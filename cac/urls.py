@@ -19,6 +19,9 @@ urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
     path("calls/new/", views.call_new, name="call_new"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
+    path("complaints/", include("complaints.urls")),
+    path("", include("cac.event_urls")),
+    path("callbacks/", include("callbacks.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

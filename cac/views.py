@@ -21,6 +21,8 @@ from cac import selectors, services
 from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
 from cac.phones import normalize_phone
+from callbacks import selectors as callback_selectors
+from complaints import selectors as complaint_selectors
 
 PAGE_SIZE = 25
 
@@ -132,17 +134,32 @@ def customer_list(request):
 @scoped
 @require_GET
 def customer_detail(request, customer_id: int):
-    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    customer = _customer_for_360(request, customer_id)
     return render(request, "cac/customer_detail.html", _customer_context(request, customer, CallForm()))
 
 
+def _customer_for_360(request, customer_id: int):
+    """The customer, with each vehicle marked when it is on the key-attention list (in the vehicles' own query)."""
+    vehicles = None
+    if request.user.has_perm("complaints.view_complaint"):
+        vehicles = complaint_selectors.vehicles_with_key_attention()
+    return selectors.customer_get(user=request.user, customer_id=customer_id, vehicles=vehicles)
+
+
 def _customer_context(request, customer, call_form) -> dict:
-    return {
+    context = {
         "customer": customer,
         "vehicles": customer.vehicles.all(),
         "calls": selectors.customer_recent_calls(customer=customer),
         "call_form": call_form,
     }
+    if request.user.has_perm("complaints.view_complaint"):
+        context["open_complaints"] = list(
+            complaint_selectors.customer_open_complaints(user=request.user, customer_id=customer.pk)
+        )
+    if request.user.has_perm("callbacks.view_callback"):
+        context["follow_ups"] = callback_selectors.customer_follow_ups(user=request.user, customer_id=customer.pk)
+    return context
 
 
 @role_required("cac.add_customer")
@@ -234,7 +251,7 @@ def vehicle_edit(request, vehicle_id: int):
 @require_http_methods(["POST"])
 def customer_call_create(request, customer_id: int):
     """Log a call on the customer 360. With htmx the saved call is returned as a row for the top of the history."""
-    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    customer = _customer_for_360(request, customer_id)
     data = request.POST.copy()
     data["phone"] = customer.mobile
     form = CallForm(data, request.FILES)
