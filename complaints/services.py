@@ -2,7 +2,7 @@
 
 import logging
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -231,7 +231,7 @@ TRANSITIONS = {
     "close_satisfied": gettext_lazy("Close (customer satisfied)"),
     "close_by_manager": gettext_lazy("Close by manager"),
     "reopen": gettext_lazy("Reopen (customer dissatisfied)"),
-    "cancel": gettext_lazy("Cancel"),
+    "cancel": gettext_lazy("Cancel the complaint"),
 }
 
 
@@ -268,7 +268,11 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
             if resolution_type not in ResolutionType.values:
                 raise ValidationError({"resolution_type": _("Choose how the complaint was resolved.")})
             amount = data.get("compensation_amount")
-            if resolution_type == ResolutionType.COMPENSATION and (amount is None or Decimal(amount) <= 0):
+            try:
+                amount = Decimal(amount) if amount not in (None, "") else None
+            except (InvalidOperation, TypeError, ValueError):
+                raise ValidationError({"compensation_amount": _("Enter the amount as a number.")}) from None
+            if resolution_type == ResolutionType.COMPENSATION and (amount is None or amount <= 0):
                 raise ValidationError({"compensation_amount": _("Enter the compensation amount.")})
             method(
                 at=now,
@@ -355,6 +359,8 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
 def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) -> Complaint:
     """Correct the facts of an open complaint (description, demand, vehicle, abnormal flag, OEM reports)."""
     complaint = _lock(complaint_id, acting_user, perm=HANDLE)
+    if complaint.status not in [*OPEN_STATUSES, Status.RESOLVED]:
+        raise ValidationError(_("A closed or cancelled complaint can no longer be changed."))
     allowed = {
         "description",
         "demand",
@@ -426,6 +432,8 @@ def key_attention_assign(*, entry_id: int, responsible: User, acting_user: User)
     if not acting_user.has_perm(MANAGE):
         raise PermissionDenied(_("Only managers name the responsible person."))
     entry = KeyAttentionVehicle.objects.select_for_update().get(pk=entry_id, dealer_id__in=dealer_ids(user=acting_user))
+    if entry.released_at is not None:
+        raise ValidationError(_("This vehicle has already left the key-attention list."))
     if not responsible.dealers.filter(pk=entry.dealer_id).exists():
         raise ValidationError({"responsible": _("%(name)s does not work for this dealer.") % {"name": responsible}})
     entry.responsible = responsible

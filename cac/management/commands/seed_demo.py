@@ -71,12 +71,16 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off (never in production).")
         parser.add_argument("--customers", type=int, default=200)
 
-    @transaction.atomic
     def handle(self, *args, force: bool = False, customers: int = 200, **options):
+        # Checked before touching the database: a production database never gets the demo users.
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates users with a published password; it runs only with DEBUG on or --force."
             )
+        with transaction.atomic():
+            self._seed(customers)
+
+    def _seed(self, customers: int) -> None:
         sync_roles()
         dealer, _ = Dealer.objects.get_or_create(code=DEALER["code"], defaults=DEALER)
         for day, name in HOLIDAYS:
