@@ -188,19 +188,27 @@ def care_callbacks_create(*, today: date, dealer: Dealer | None = None) -> int:
     return created
 
 
+LIST_KINDS = {Kind.CAMPAIGN: "campaign", Kind.HOLIDAY: "holiday"}  # kind of a call list: its care_key prefix
+
+
 @transaction.atomic
-def campaign_callbacks_create(*, dealer: Dealer, name: str, customers, due_at: datetime, acting_user: User) -> int:
-    """A campaign or recall list: one call per customer, once per campaign name (care_key `campaign:<slug>`).
-    Customers who refuse calls are skipped. Returns the number created; the same list again creates nothing."""
+def campaign_callbacks_create(
+    *, dealer: Dealer, name: str, customers, due_at: datetime, acting_user: User, kind: str = Kind.CAMPAIGN
+) -> int:
+    """A campaign or recall list (or a holiday-greeting list, `kind=Kind.HOLIDAY`): one call per customer, once per
+    list name (care_key `campaign:<slug>` / `holiday:<slug>`). Customers who refuse calls are skipped.
+    Returns the number created; the same list again creates nothing."""
     if dealer.pk not in dealer_ids(user=acting_user) or not acting_user.has_perm("callbacks.supervise_callback"):
         raise PermissionDenied(_("Only managers of this dealer create campaign calls."))
+    if kind not in LIST_KINDS:
+        raise ValidationError({"kind": _("A call list is a campaign, a recall or a holiday greeting.")})
     slug = slugify(name or "", allow_unicode=True)
     if not slug:
         raise ValidationError({"name": _("Give the campaign a name.")})
-    care_key = f"campaign:{slug}"[:60]
+    care_key = f"{LIST_KINDS[kind]}:{slug}"[:60]
     chosen = list(customers)
     if any(customer.dealer_id != dealer.pk for customer in chosen):
         raise ValidationError({"customers": _("Every customer of a campaign must belong to its dealer.")})
     reachable = Customer.objects.filter(may_receive_care(), pk__in=[c.pk for c in chosen]).values_list("pk", flat=True)
-    calls = [CareCall(pk, None, Kind.CAMPAIGN, care_key) for pk in sorted(reachable)]
+    calls = [CareCall(pk, None, kind, care_key) for pk in sorted(reachable)]
     return _schedule(dealer, calls, due_at=due_at, acting_user=acting_user)

@@ -1,16 +1,22 @@
 """Forms of the follow-up call screens. They validate what the agent typed; callbacks.services writes."""
 
+import re
 from calendar import monthrange
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cac.attempts import AttemptResult
 from cac.forms import DateInput
-from callbacks.models import Question
+from cac.models import Customer, Dealer, User, Vehicle
+from cac.selectors import customer_list
+from cac.vin import normalize_vin
+from callbacks.models import Kind, Question
 
 SCORES = [(str(score), str(score)) for score in range(1, 6)]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -149,3 +155,126 @@ class StatsFilterForm(forms.Form):
             if (end - start).days > self.MAX_DAYS:
                 raise ValidationError({"date_to": _("Choose at most a year.")})
         return cleaned
+
+
+class CallListForm(forms.Form):
+    """A campaign, recall or holiday-greeting call list: its name, kind and due date, and the filters that choose its
+    customers among one dealer's. The filters alone make a preview; creating (`creating=True`) needs all three."""
+
+    KINDS = {"campaign": Kind.CAMPAIGN, "recall": Kind.CAMPAIGN, "holiday": Kind.HOLIDAY}
+    MAX_VINS = 2000
+    FILTERS = ("model", "purchased_from", "purchased_to", "vins")
+
+    name = forms.CharField(
+        label=_("Name of the list"),
+        max_length=50,  # the care_key is `holiday:` + the name's slug, at most 60 characters
+        required=False,
+        help_text=_("Each customer gets one call per list name: the same name again adds only new customers."),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 2026 air-conditioning check")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of list"),
+        choices=[("campaign", _("Campaign")), ("recall", _("Recall")), ("holiday", _("Holiday greeting"))],
+        initial="campaign",
+        required=False,
+    )
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
+    dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=None, empty_label=None)
+    model = forms.CharField(label=_("Vehicle model contains"), max_length=60, required=False)
+    purchased_from = forms.DateField(label=_("Purchased from"), required=False, widget=DateInput())
+    purchased_to = forms.DateField(label=_("Purchased until"), required=False, widget=DateInput())
+    vins = forms.CharField(
+        label=_("VINs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "style": "text-transform:uppercase"}),
+        help_text=_("For a recall: paste the VINs, one per line."),
+    )
+
+    def __init__(self, *args, dealers: QuerySet[Dealer], several_dealers: bool, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        self.dealers = dealers
+        if several_dealers:
+            self.fields["dealer"].queryset = dealers
+        else:
+            del self.fields["dealer"]  # one dealer: nothing to choose
+
+    def clean_vins(self) -> list[str]:
+        vins, bad = [], []
+        for raw in re.split(r"[\s,;]+", self.cleaned_data["vins"].upper()):
+            if not raw:
+                continue
+            try:
+                vin = normalize_vin(raw)
+            except ValidationError as exc:
+                bad.append(f"{raw}: {exc.messages[0]}")
+                continue
+            if vin not in vins:
+                vins.append(vin)
+        if bad:
+            raise ValidationError(bad)
+        if len(vins) > self.MAX_VINS:
+            raise ValidationError(_("Paste at most %(limit)d VINs at a time."), params={"limit": self.MAX_VINS})
+        return vins
+
+    def clean(self):
+        cleaned = super().clean()
+        if "dealer" not in self.fields:
+            cleaned["dealer"] = self.dealers.first()
+            if cleaned["dealer"] is None:
+                raise ValidationError(_("You are not given any dealer."))
+        if "kind" not in self.errors:
+            cleaned["kind"] = cleaned.get("kind") or "campaign"
+        start, end = cleaned.get("purchased_from"), cleaned.get("purchased_to")
+        if start and end and end < start:
+            self.add_error("purchased_to", _("The end comes before the start."))
+        due_on = cleaned.get("due_on")
+        if due_on and due_on < timezone.localdate():
+            self.add_error("due_on", _("The due date is in the past."))
+        if self.creating:
+            if not cleaned.get("name", "").strip():
+                self.add_error("name", _("Give the list a name."))
+            elif not slugify(cleaned["name"], allow_unicode=True):
+                self.add_error("name", _("The name needs letters or digits."))
+            if due_on is None and "due_on" not in self.errors:
+                self.add_error("due_on", _("Choose the day the calls are due."))
+        return cleaned
+
+    @property
+    def callback_kind(self) -> str:
+        return self.KINDS[self.cleaned_data["kind"]]
+
+    def vehicles(self) -> QuerySet[Vehicle]:
+        """The chosen dealer's vehicles that pass the vehicle filters."""
+        data = self.cleaned_data
+        vehicles = Vehicle.objects.filter(dealer=data["dealer"])
+        if data["model"].strip():
+            vehicles = vehicles.filter(model__icontains=data["model"].strip())
+        if data["purchased_from"]:
+            vehicles = vehicles.filter(purchase_date__gte=data["purchased_from"])
+        if data["purchased_to"]:
+            vehicles = vehicles.filter(purchase_date__lte=data["purchased_to"])
+        if data["vins"]:
+            vehicles = vehicles.filter(vin__in=data["vins"])
+        return vehicles
+
+    def has_vehicle_filters(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+
+    def customers(self, *, user: User) -> QuerySet[Customer]:
+        """The customers chosen (whether or not they accept calls), through the scoping selector: never another
+        dealer's. Without any vehicle filter, every customer of the dealer (a holiday greeting)."""
+        customers = customer_list(user=user).filter(dealer=self.cleaned_data["dealer"])
+        if self.has_vehicle_filters():
+            customers = customers.filter(pk__in=self.vehicles().values("customer_id"))
+        return customers
+
+    def unknown_vins(self) -> list[str]:
+        """Pasted VINs that match no vehicle of the dealer."""
+        vins = self.cleaned_data["vins"]
+        if not vins:
+            return []
+        known = set(
+            Vehicle.objects.filter(dealer=self.cleaned_data["dealer"], vin__in=vins).values_list("vin", flat=True)
+        )
+        return [vin for vin in vins if vin not in known]

@@ -4,16 +4,20 @@ writes, a refused step comes back as a form error."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
 from cac.attempts import AttemptResult
+from cac.models import Customer
+from cac.selectors import dealer_ids, dealer_list
 from cac.views import role_required, scoped
-from callbacks import selectors, services
-from callbacks.forms import AssignForm, AttemptForm, CancelForm, StatsFilterForm, WorklistFilterForm
+from callbacks import care, selectors, services
+from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
 from complaints.forms import add_service_errors
 
@@ -200,3 +204,116 @@ def callback_stats(request):
         "callbacks/stats.html",
         {"form": form, "stats": stats, "date_from": date_from, "date_to": date_to},
     )
+
+
+# --- Campaign, recall and holiday-greeting call lists ------------------------------------------------------------
+
+PREVIEW_SIZE = 20
+
+
+def _reach(customers: QuerySet[Customer]) -> dict[str, int]:
+    """How many customers the filters chose, and how many of them get no call and why (one query)."""
+    counts = customers.aggregate(
+        total=Count("pk"),
+        no_consent=Count("pk", filter=Q(consents_to_calls=False)),
+        no_contact=Count("pk", filter=Q(consents_to_calls=True, preferred_channel=Customer.ContactChannel.NONE)),
+    )
+    counts["reachable"] = counts["total"] - counts["no_consent"] - counts["no_contact"]
+    return counts
+
+
+def _call_list_form(request, data=None, *, creating: bool = False) -> CallListForm:
+    dealers = dealer_list(user=request.user).order_by("name")
+    return CallListForm(
+        data, dealers=dealers, several_dealers=len(dealer_ids(user=request.user)) > 1, creating=creating
+    )
+
+
+@role_required(SUPERVISE)
+@require_http_methods(["GET", "POST"])
+def call_list_new(request):
+    """GET with the filters: a preview (how many, the first 20); POST: create the calls, then back to the worklist."""
+    if request.method == "POST":
+        form = _call_list_form(request, request.POST, creating=True)
+        if form.is_valid():
+            response = _call_list_create(request, form)
+            if response is not None:
+                return response
+        return render(request, "callbacks/call_list_form.html", {"form": form, "preview": None})
+
+    form = _call_list_form(request, request.GET or None)
+    preview = None
+    if form.is_bound and form.is_valid():
+        customers = form.customers(user=request.user)
+        preview = {
+            **_reach(customers),
+            "customers": customers.order_by("name", "pk").prefetch_related(
+                Prefetch("vehicles", queryset=form.vehicles().order_by("vin"))
+            )[:PREVIEW_SIZE],
+            "unknown_vins": form.unknown_vins(),
+        }
+    return render(request, "callbacks/call_list_form.html", {"form": form, "preview": preview})
+
+
+def _call_list_create(request, form: CallListForm):
+    """Create the list's calls; None (with the error on the form) when nothing was written."""
+    data = form.cleaned_data
+    customers = form.customers(user=request.user)
+    reach = _reach(customers)
+    if not reach["total"]:
+        form.add_error(None, _("No customer matches these filters."))
+        return None
+    try:
+        created = care.campaign_callbacks_create(
+            dealer=data["dealer"],
+            name=data["name"].strip(),
+            customers=customers,
+            due_at=care._due_at(data["dealer"], data["due_on"]),
+            acting_user=request.user,
+            kind=form.callback_kind,
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(
+        request,
+        ngettext(
+            "Call list “%(name)s”: %(count)d follow-up call created.",
+            "Call list “%(name)s”: %(count)d follow-up calls created.",
+            created,
+        )
+        % {"name": data["name"].strip(), "count": created},
+    )
+    skipped = _skipped(
+        no_consent=reach["no_consent"], no_contact=reach["no_contact"], already=reach["reachable"] - created
+    )
+    if skipped:
+        messages.info(request, _("Skipped: %(reasons)s") % {"reasons": " ".join(skipped)})
+    return redirect("callbacks:worklist")
+
+
+def _skipped(*, no_consent: int, no_contact: int, already: int) -> list[str]:
+    """Why customers of the list got no new call, one sentence per reason."""
+    reasons = []
+    if no_consent:
+        reasons.append(
+            ngettext(
+                "%(count)d customer does not consent to calls.",
+                "%(count)d customers do not consent to calls.",
+                no_consent,
+            )
+            % {"count": no_consent}
+        )
+    if no_contact:
+        reasons.append(
+            ngettext("%(count)d customer wants no contact.", "%(count)d customers want no contact.", no_contact)
+            % {"count": no_contact}
+        )
+    if already:
+        reasons.append(
+            ngettext(
+                "%(count)d customer is already on this list.", "%(count)d customers are already on this list.", already
+            )
+            % {"count": already}
+        )
+    return reasons
