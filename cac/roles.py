@@ -45,19 +45,40 @@ _CALLBACKS = ["callbacks.view_callback", "callbacks.work_callback"]
 _SUPERVISE_CALLBACKS = [*_CALLBACKS, "callbacks.supervise_callback"]
 _VIEW_EVENTS = ["cac.view_sale", "cac.view_servicevisit"]
 _EVENTS = [*_VIEW_EVENTS, "cac.add_sale", "cac.add_servicevisit"]  # deliveries and repair orders, by hand or CSV
+_PROSPECTS = [
+    "prospects.view_prospect",
+    "prospects.add_prospect",
+    "prospects.change_prospect",
+    "prospects.work_prospect",
+]
+_MANAGE_PROSPECTS = [*_PROSPECTS, "prospects.manage_prospect"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS],
+    AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],
     SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
-    SALES_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
-    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
-    EXECUTIVE: [*_READ_ONLY, "complaints.view_keyattentionvehicle", "callbacks.view_callback", *_VIEW_EVENTS],
+    SALES_MANAGER: [
+        *_DESK,
+        "cac.change_calllog",
+        *_MANAGE_COMPLAINTS,
+        *_SUPERVISE_CALLBACKS,
+        *_EVENTS,
+        *_MANAGE_PROSPECTS,
+    ],
+    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS, *_MANAGE_PROSPECTS],
+    EXECUTIVE: [
+        *_READ_ONLY,
+        "complaints.view_keyattentionvehicle",
+        "callbacks.view_callback",
+        *_VIEW_EVENTS,
+        "prospects.view_prospect",
+    ],
     ADMIN: [
         *_DESK,
         "cac.change_calllog",
         *_MANAGE_COMPLAINTS,
         *_SUPERVISE_CALLBACKS,
         *_EVENTS,
+        *_MANAGE_PROSPECTS,
         "complaints.view_complaintsla",
         "complaints.change_complaintsla",
         "complaints.add_complaintsla",

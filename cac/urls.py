@@ -22,6 +22,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("", include("cac.event_urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("prospects/", include("prospects.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

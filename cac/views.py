@@ -23,6 +23,7 @@ from cac.forms import CallForm, CustomerForm, VehicleForm
 from cac.phones import normalize_phone
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
+from prospects import selectors as prospect_selectors
 
 PAGE_SIZE = 25
 
@@ -159,6 +160,8 @@ def _customer_context(request, customer, call_form) -> dict:
         )
     if request.user.has_perm("callbacks.view_callback"):
         context["follow_ups"] = callback_selectors.customer_follow_ups(user=request.user, customer_id=customer.pk)
+    if request.user.has_perm("prospects.view_prospect"):
+        context["prospects"] = list(prospect_selectors.customer_prospects(customer=customer))
     return context
 
 

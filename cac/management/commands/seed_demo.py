@@ -20,6 +20,8 @@ from cac.vin import vin_check_digit
 from callbacks.demo import seed_callbacks
 from complaints.demo import seed_complaints
 from complaints.models import Complaint
+from prospects.demo import seed_prospects
+from prospects.models import Prospect
 
 DEMO_PASSWORD = "cac-demo-2026"  # noqa: S105 - documented demo password, refused when DEBUG is off
 DEALER = {
@@ -89,13 +91,16 @@ class Command(BaseCommand):
         created = self._customers(dealer, users, customers)
         complaints = seed_complaints(dealer=dealer, users=users)
         events = seed_callbacks(dealer=dealer, users=users)
+        prospects = 0
+        if not Prospect.objects.filter(dealer=dealer).exists():
+            prospects = len(seed_prospects(dealer=dealer, users=list(users.values())))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: dealer {dealer.code}, {len(users)} users, "
                 f"{Customer.objects.filter(dealer=dealer).count()} customers ({created} new), "
                 f"{CallLog.objects.filter(dealer=dealer).count()} calls, "
                 f"{Complaint.objects.filter(dealer=dealer).count()} complaints ({complaints} new), "
-                f"{events} new deliveries and repair orders with their follow-up calls."
+                f"{events} new deliveries and repair orders with their follow-up calls, {prospects} new prospects."
             )
         )
 
