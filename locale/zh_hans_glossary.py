@@ -3,6 +3,9 @@
 Kept in the repository so that a new string is translated in one place with the CAC's terms."""
 
 ZH_HANS = {
+    "Follow-ups due": "应回访数",
+    "Completed on time": "按时完成",
+    "Not finished": "未完成",
     "Conversion (%%)": "转化率（%%）",
     "As a prospect": "潜在客户记录",
     "Enter the amount as a number.": "请输入数字金额。",
