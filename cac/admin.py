@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
+from cac.models import CallLog, Customer, Dealer, DealerHoliday, Notification, User, Vehicle
 
 
 class DealerHolidayInline(admin.TabularInline):
@@ -53,3 +53,12 @@ class CallLogAdmin(SimpleHistoryAdmin):
     list_select_related = ["customer", "handled_by", "dealer"]
     date_hierarchy = "started_at"
     show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_filter = ["kind", "read_at"]
+    search_fields = ["key", "title", "recipient__username"]
+    raw_id_fields = ["recipient", "dealer"]
+    readonly_fields = ["key", "created_at"]

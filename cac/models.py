@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -357,3 +358,33 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.text[:20]}"
+
+
+class Notification(models.Model):
+    """One in-app notice (and its e-mail) to one user. `key` names the event, so that it never notifies twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("dealer")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("notice text"), max_length=5000, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(_("event key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

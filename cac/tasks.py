@@ -1,9 +1,12 @@
 """Tasks of the shared core: thin, they take ids and call services."""
 
 import logging
+from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -34,3 +37,52 @@ def enqueue_on_commit(task, **kwargs) -> None:
             logger.exception("Could not enqueue %s with %s", task.name, kwargs)
 
     transaction.on_commit(send)
+
+
+@shared_task(
+    name="cac.sweep_deadlines",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def sweep_deadlines_task() -> dict[str, int]:
+    """Beat, every minute: act on every due or breached deadline. Safe to run twice, at once, or after a crash."""
+    from cac.sweep import sweep_deadlines
+
+    return sweep_deadlines()
+
+
+@shared_task(
+    name="cac.deadline_digest",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def deadline_digest_task() -> int:
+    """Beat, 08:30: each agent's and manager's digest of unclosed and unreplied cases; once per user per day."""
+    from cac.sweep import deadline_digest
+
+    return deadline_digest()
+
+
+@shared_task(
+    name="cac.notification_email",
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def notification_email(*, notification_id: int) -> int:
+    """E-mail one notification to its recipient. Returns the mails sent."""
+    from cac.models import Notification
+
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or not notification.recipient.email:
+        return 0
+    body = "\n\n".join(part for part in (notification.body, notification.url) if part)
+    return send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])

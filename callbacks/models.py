@@ -142,6 +142,7 @@ class Callback(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "status", "due_at"], name="callback_worklist"),
             models.Index(fields=["agent", "status", "due_at"], name="callback_agent_worklist"),
             models.Index(fields=["customer", "status"], name="callback_customer_status"),
+            models.Index(fields=["status", "due_at"], name="callback_sweep_due"),  # the deadline sweep
         ]
 
     def __str__(self) -> str:

@@ -183,6 +183,9 @@ class Complaint(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["owner", "status"], name="complaint_owner_status"),
             models.Index(fields=["dealer", "-received_at"], name="complaint_dealer_received"),
             models.Index(fields=["customer", "status"], name="complaint_customer_status"),
+            # The deadline sweep looks across dealers.
+            models.Index(fields=["status", "acknowledge_due_at"], name="complaint_sweep_ack_due"),
+            models.Index(fields=["status", "resolve_due_at"], name="complaint_sweep_resolve_due"),
         ]
 
     def __str__(self) -> str:

@@ -181,6 +181,7 @@ class Prospect(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "status", "next_contact_at"], name="prospect_dealer_status_next"),
             models.Index(fields=["owner", "status", "next_contact_at"], name="prospect_owner_due"),
             models.Index(fields=["dealer", "phone"], name="prospect_dealer_phone"),
+            models.Index(fields=["status", "next_contact_at"], name="prospect_sweep_next_contact"),
         ]
 
     def __str__(self) -> str:

@@ -153,6 +153,12 @@ ACCESS = {
     ("POST", "logout"): _every(302),
     ("POST", "set_language"): _every(302),
     ("GET", "admin:index"): {**_every(302), roles.ADMIN: 200},
+    # Every signed-in user has notifications, with a role or without.
+    ("GET", "notifications"): _row(200, 200, no_role=200),
+    ("GET", "notification_bell"): _row(200, 200, no_role=200),
+    ("GET", "notification_read"): _row(405, 405, no_role=405),
+    ("POST", "notification_read"): _row(302, 302, no_role=302),
+    ("POST", "notification_read_all"): _row(302, 302, no_role=302),
 }
 WRITES = {"customer_create", "customer_edit", "customer_call_create", "vehicle_create", "vehicle_edit", "call_new"}
 
@@ -166,6 +172,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
         "vehicle_create": [customer.pk],
         "vehicle_edit": [vehicle.pk],
         "call_recording": [call.pk],
+        "notification_read": [0],  # none of the user's: nothing changes, back to the list
     }.get(name, [])
     data = {
         "customer_lookup": {"q": "138"},
