@@ -2,9 +2,10 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext compiles translations; the CJK font renders Chinese in generated PDFs.
+# gettext compiles translations; the CJK font and Pango render Chinese in generated PDFs (WeasyPrint);
+# poppler-utils reads PDFs back in the tests.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext fonts-noto-cjk libharfbuzz-subset0 curl \
+    && apt-get install -y --no-install-recommends gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

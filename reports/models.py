@@ -1,0 +1,69 @@
+"""Reports (报表): the monthly complaint analysis, stored with its PDF."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from cac.models import Dealer, TimeStampedModel
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Generating")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Generation failed")
+
+
+def _report_path(instance, filename: str) -> str:
+    return f"reports/{instance.month:%Y-%m}/{filename}"
+
+
+class MonthlyReport(FSMModelMixin, TimeStampedModel):
+    """One month's complaint analysis of one dealer or several. Served only through a view that checks dealers."""
+
+    dealers = models.ManyToManyField(Dealer, related_name="monthly_reports", verbose_name=_("dealers"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    status = FSMField(_("status"), max_length=10, choices=Status, default=Status.QUEUED, protected=True)
+    file = models.FileField(_("file"), upload_to=_report_path, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monthly_reports",
+        verbose_name=_("requested by"),
+        help_text=_("Empty: generated on schedule."),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), max_length=3000, blank=True)
+
+    class Meta:
+        ordering = ["-month", "-created_at", "-id"]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        indexes = [models.Index(fields=["month", "status"], name="monthly_report_month_status")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (Status.QUEUED, Status.RUNNING)
+
+    # --- Transitions: memory only; reports.services saves. ---
+
+    @transition(field=status, source=Status.QUEUED, target=Status.RUNNING)
+    def start(self):
+        """A worker took it."""
+
+    @transition(field=status, source=Status.RUNNING, target=Status.READY)
+    def finish(self, *, at):
+        self.finished_at = at
+        self.error = ""
+
+    @transition(field=status, source=[Status.QUEUED, Status.RUNNING], target=Status.FAILED)
+    def fail(self, *, at, error: str):
+        self.finished_at = at
+        self.error = error[:3000]

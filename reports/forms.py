@@ -1,0 +1,41 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ALL_DEALERS = "all"
+
+
+class ReportRequestForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month"),
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=_("Any month, e.g. 2026-03."),
+    )
+    dealer = forms.ChoiceField(label=_("Dealer"))
+
+    def __init__(self, *args, dealers, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(d.pk), str(d)) for d in dealers]
+        if len(choices) > 1:
+            choices.insert(0, (ALL_DEALERS, _("All my dealers")))
+        self.fields["dealer"].choices = choices
+        self.dealer_ids = [d.pk for d in dealers]
+
+    def clean_month(self) -> date:
+        value = self.cleaned_data["month"].strip()
+        try:
+            year, month = (int(part) for part in value.split("-")[:2])
+            first = date(year, month, 1)
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from exc
+        if first > timezone.localdate():
+            raise forms.ValidationError(_("The month cannot be in the future."))
+        if year < 2000:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return first
+
+    def selected_dealer_ids(self) -> list[int]:
+        choice = self.cleaned_data["dealer"]
+        return list(self.dealer_ids) if choice == ALL_DEALERS else [int(choice)]

@@ -1,0 +1,106 @@
+"""The monthly complaint analysis as a PDF (WeasyPrint), and the exports of its tables (CSV, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cac.models import Dealer
+from reports.selectors import complaint_figures
+from reports.tables import Table, month_label, report_tables
+
+
+class MissingCJKFont(ImproperlyConfigured):
+    """Without a CJK font, WeasyPrint prints Chinese as empty boxes: refuse to render instead."""
+
+
+def ensure_cjk_font() -> None:
+    """Stop with a clear error unless fontconfig knows a font for Chinese (`fc-list :lang=zh`)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        raise MissingCJKFont("fc-list not found: install fontconfig and fonts-noto-cjk to render reports.")
+    found = subprocess.run(  # noqa: S603 - fixed arguments, no user input
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout.strip()
+    if not found:
+        raise MissingCJKFont(
+            "No CJK font found (fc-list :lang=zh is empty): install fonts-noto-cjk, or Chinese prints as boxes."
+        )
+
+
+def report_context(*, dealer_ids, month: date) -> dict:
+    """Figures and tables for one report, labelled in the active language."""
+    figures = complaint_figures(dealer_ids=dealer_ids, month=month)
+    dealers = list(Dealer.objects.filter(pk__in=dealer_ids).order_by("code"))
+    return {
+        "figures": figures,
+        "tables": report_tables(figures),
+        "dealers": dealers,
+        "dealer_names": ("、" if (translation.get_language() or "").startswith("zh") else ", ").join(
+            f"{d.code} {d.name}" for d in dealers
+        ),
+        "month_label": month_label(figures.month),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def render_report_pdf(*, dealer_ids, month: date, language: str) -> bytes:
+    """The report's PDF in `language`: cover, table of contents, summary, breakdowns with charts, lists."""
+    from weasyprint import HTML
+
+    ensure_cjk_font()
+    with translation.override(language):
+        context = report_context(dealer_ids=dealer_ids, month=month)
+        context["language"] = language
+        html = render_to_string("reports/report_pdf.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def tables_csv(tables: list[Table]) -> str:
+    """All tables in one CSV: each table's title, its header row and rows, a blank line between tables."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for table in tables:
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows([[_cell(c) for c in row] for row in table.rows])
+        writer.writerow([])
+    return "\ufeff" + out.getvalue()  # a BOM so that Excel opens the Chinese text as UTF-8
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    """All tables in one workbook, a sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        title = re.sub(r"[\\/?*\[\]:]", "-", table.title)[:31]
+        sheet = workbook.create_sheet(title=title or table.key)
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_cell(c) for c in row])
+        for index, _header in enumerate(table.headers, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 22 if index == 1 else 16
+    if not workbook.sheetnames:
+        workbook.create_sheet(title=_("Summary"))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

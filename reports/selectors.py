@@ -1,0 +1,521 @@
+"""The figures of the monthly complaint analysis: one function, SQL aggregates, one query per table.
+
+Months are calendar months in the CAC's time zone (settings.TIME_ZONE). Definitions, so that a reader of the PDF
+and a reader of this code agree:
+
+- received: complaints received in the month; closed: closed (not cancelled) in the month; open at month end:
+  received before the month ended and neither resolved nor closed or cancelled by then.
+- acknowledged on time: of the month's received complaints (cancelled ones left out), acknowledged by their
+  acknowledgment deadline. Resolved within deadline: of the complaints resolved in the month, resolved by
+  their resolution deadline.
+- time to resolve: hours from receipt to resolution of the complaints resolved in the month. On PostgreSQL the
+  median and 90th percentile are `percentile_cont` aggregates; SQLite has no percentile aggregate, so there
+  the durations alone (one number per resolved complaint, computed in SQL, ordered) are read and interpolated
+  the way `percentile_cont` does — the same result, and a month's resolved complaints are few enough.
+- follow-up satisfaction: of the after-complaint follow-up calls completed in the month with a score, the
+  share scoring 4 or 5. Reopen rate: of the complaints closed in the month, the share reopened at least once.
+- repeat complainants: customers with a complaint in the month and 2 or more within the 90 days up to the
+  month's end.
+- root causes: of the month's received complaints that have one; the prevention measure shown is the latest.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Q
+from django.db.models.functions import TruncMonth
+
+from callbacks.models import SATISFIED_FROM, Callback
+from callbacks.models import Status as CallbackStatus
+from complaints.models import Complaint, Escalation, KeyAttentionVehicle, Severity, Status
+
+REPEAT_WINDOW_DAYS = 90
+TREND_MONTHS = 12
+TOP_ROOT_CAUSES = 10
+
+
+# --- SQL helpers ----------------------------------------------------------------------------------------
+
+
+class SecondsBetween(Func):
+    """Seconds from one datetime column to another, in SQL."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, conn, **extra):
+        return self.as_sql(compiler, conn, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, conn, **extra):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        return f"((julianday({end_sql}) - julianday({start_sql})) * 86400.0)", (*end_params, *start_params)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate `percentile_cont(p) WITHIN GROUP (ORDER BY x)`."""
+
+    function = "percentile_cont"
+    output_field = FloatField()
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, percentile: float, **extra):
+        super().__init__(expression, percentile=float(percentile), **extra)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Linear interpolation between the closest ranks of sorted `values`, exactly as `percentile_cont`."""
+    if not values:
+        return None
+    position = (len(values) - 1) * p
+    lower = int(position)
+    upper = min(lower + 1, len(values) - 1)
+    return values[lower] + (values[upper] - values[lower]) * (position - lower)
+
+
+def _pct(part: int | None, whole: int | None) -> float | None:
+    return None if not whole else round(100.0 * (part or 0) / whole, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month as [start, end) aware datetimes in the CAC's time zone."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime(month.year, month.month, 1, tzinfo=tz)
+    end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# --- The figures ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    month: date
+    received: int = 0
+    closed: int = 0
+    open_at_end: int = 0
+    acknowledged_on_time_pct: float | None = None
+    resolved: int = 0
+    resolved_on_time_pct: float | None = None
+    median_hours_to_resolve: float | None = None
+    p90_hours_to_resolve: float | None = None
+    follow_up_satisfaction_pct: float | None = None
+    reopen_rate_pct: float | None = None
+    repeat_complainants: int = 0
+    escalations: int = 0
+    emergencies: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.received or self.closed or self.open_at_end or self.resolved)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    label: str
+    received: int
+    closed: int
+    acknowledged_on_time_pct: float | None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: date
+    received: int
+    acknowledged_on_time_pct: float | None
+    resolved_on_time_pct: float | None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    kind: str
+    label: str
+    due: int
+    made: int
+    on_time: int
+    unreachable: int
+    unreachable_rate_pct: float | None
+    average_satisfaction: float | None
+    satisfied_pct: float | None
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    dealer_ids: tuple[int, ...]
+    month: date
+    summary: Summary
+    previous: Summary
+    last_year: Summary
+    escalations_by_level: list[tuple[int, str, int]]
+    breakdowns: dict[str, list[BreakdownRow]]
+    trend: list[TrendPoint]
+    key_vehicles: list[dict]
+    root_causes: list[dict]
+    major_complaints: list[dict]
+    follow_ups: list[FollowUpRow]
+    follow_up_total: FollowUpRow | None = None
+
+
+def _summary(*, dealer_ids, month: date) -> Summary:
+    start, end = month_bounds(month)
+    complaints = Complaint.objects.filter(dealer_id__in=dealer_ids)
+    in_month = Q(received_at__gte=start, received_at__lt=end)
+    resolved_in_month = Q(resolved_at__gte=start, resolved_at__lt=end)
+    closed_in_month = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    duration = SecondsBetween(F("resolved_at"), F("received_at"))
+    aggregates = {
+        "received": Count("pk", filter=in_month),
+        "received_countable": Count("pk", filter=in_month & ~Q(status=Status.CANCELLED)),
+        "acknowledged_on_time": Count(
+            "pk",
+            filter=in_month & ~Q(status=Status.CANCELLED) & Q(acknowledged_at__lte=F("acknowledge_due_at")),
+        ),
+        "closed": Count("pk", filter=closed_in_month),
+        "reopened_closed": Count("pk", filter=closed_in_month & Q(reopen_count__gt=0)),
+        # Neither resolved nor closed or cancelled by the month's end (a reopened complaint counts again).
+        "open_at_end": Count(
+            "pk",
+            filter=(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+            & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
+        ),
+        "resolved": Count("pk", filter=resolved_in_month),
+        "resolved_on_time": Count("pk", filter=resolved_in_month & Q(resolved_at__lte=F("resolve_due_at"))),
+        "emergencies": Count("pk", filter=in_month & Q(severity=Severity.EMERGENCY)),
+    }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        aggregates["median"] = PercentileCont(duration, percentile=0.5, filter=resolved_in_month)
+        aggregates["p90"] = PercentileCont(duration, percentile=0.9, filter=resolved_in_month)
+    row = complaints.filter(Q(received_at__lt=end)).aggregate(**aggregates)
+    if postgres:
+        median, p90 = row["median"], row["p90"]
+    else:
+        seconds = list(
+            complaints.filter(resolved_in_month)
+            .annotate(seconds=duration)
+            .order_by("seconds")
+            .values_list("seconds", flat=True)
+        )
+        median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
+
+    follow_up = Callback.objects.filter(
+        dealer_id__in=dealer_ids,
+        kind="after_complaint",
+        status=CallbackStatus.COMPLETED,
+        completed_at__gte=start,
+        completed_at__lt=end,
+        satisfaction__isnull=False,
+    ).aggregate(scored=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)))
+    repeat = (
+        complaints.filter(received_at__gte=end - timedelta(days=REPEAT_WINDOW_DAYS), received_at__lt=end)
+        .values("customer_id")
+        .annotate(total=Count("pk"), in_month=Count("pk", filter=Q(received_at__gte=start)))
+        .filter(total__gte=2, in_month__gte=1)
+        .count()
+    )
+    escalations = Escalation.objects.filter(
+        complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end
+    ).count()
+
+    def hours(value):
+        return None if value is None else round(value / 3600.0, 1)
+
+    return Summary(
+        month=month,
+        received=row["received"],
+        closed=row["closed"],
+        open_at_end=row["open_at_end"],
+        acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["received_countable"]),
+        resolved=row["resolved"],
+        resolved_on_time_pct=_pct(row["resolved_on_time"], row["resolved"]),
+        median_hours_to_resolve=hours(median),
+        p90_hours_to_resolve=hours(p90),
+        follow_up_satisfaction_pct=_pct(follow_up["satisfied"], follow_up["scored"]),
+        reopen_rate_pct=_pct(row["reopened_closed"], row["closed"]),
+        repeat_complainants=repeat,
+        escalations=escalations,
+        emergencies=row["emergencies"],
+    )
+
+
+def _breakdown(*, dealer_ids, month: date, by: str, labels=None, label_fields=()) -> list[BreakdownRow]:
+    """Complaints received in the month, grouped by one column: one query."""
+    start, end = month_bounds(month)
+    rows = (
+        Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
+        .values(by, *label_fields)
+        .annotate(
+            received=Count("pk"),
+            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+            countable=Count("pk", filter=~Q(status=Status.CANCELLED)),
+            acknowledged_on_time=Count(
+                "pk", filter=~Q(status=Status.CANCELLED) & Q(acknowledged_at__lte=F("acknowledge_due_at"))
+            ),
+        )
+        .order_by("-received", by)
+    )
+    result = []
+    for row in rows:  # one row per group (a category, a model ...), never per complaint
+        key = row[by]
+        label = labels(row) if callable(labels) else (labels or {}).get(key, key)
+        result.append(
+            BreakdownRow(
+                key="" if key is None else str(key),
+                label=str(label) if label not in (None, "") else "—",
+                received=row["received"],
+                closed=row["closed"],
+                acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["countable"]),
+            )
+        )
+    return result
+
+
+def _handler_label(row) -> str:
+    if row["owner"] is None:
+        return "—"
+    first, last = row["owner__first_name"].strip(), row["owner__last_name"].strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip() or row["owner__username"]
+
+
+def _trend(*, dealer_ids, month: date) -> list[TrendPoint]:
+    """Volume and deadline compliance of each of the 12 months up to `month`, by month received: one query."""
+    first = add_months(month, -(TREND_MONTHS - 1))
+    start, _ = month_bounds(first)
+    _, end = month_bounds(month)
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
+        .annotate(bucket=TruncMonth("received_at", tzinfo=tz))
+        .values("bucket")
+        .annotate(
+            received=Count("pk"),
+            countable=Count("pk", filter=~Q(status=Status.CANCELLED)),
+            acknowledged_on_time=Count(
+                "pk", filter=~Q(status=Status.CANCELLED) & Q(acknowledged_at__lte=F("acknowledge_due_at"))
+            ),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            resolved_on_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+        )
+        .order_by("bucket")
+    )
+    by_month = {}
+    for row in rows:  # at most 12 rows
+        bucket = row["bucket"]
+        by_month[date(bucket.year, bucket.month, 1)] = row
+    points = []
+    for offset in range(TREND_MONTHS):
+        current = add_months(first, offset)
+        row = by_month.get(current)
+        points.append(
+            TrendPoint(
+                month=current,
+                received=row["received"] if row else 0,
+                acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["countable"]) if row else None,
+                resolved_on_time_pct=_pct(row["resolved_on_time"], row["resolved"]) if row else None,
+            )
+        )
+    return points
+
+
+def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, int]]:
+    from complaints.models import EscalationLevel
+
+    start, end = month_bounds(month)
+    rows = (
+        Escalation.objects.filter(complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end)
+        .values("to_level")
+        .annotate(count=Count("pk"))
+        .order_by("to_level")
+    )
+    return [(row["to_level"], str(EscalationLevel(row["to_level"]).label), row["count"]) for row in rows]
+
+
+def _key_vehicles(*, dealer_ids, month: date) -> list[dict]:
+    """Vehicles on the key-attention list when the month ended."""
+    _, end = month_bounds(month)
+    return list(
+        KeyAttentionVehicle.objects.filter(dealer_id__in=dealer_ids, since__lt=end)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gte=end))
+        .values(
+            "pk",
+            "since",
+            "reason",
+            "vehicle__model",
+            "vehicle__plate",
+            "vehicle__vin",
+            "vehicle__customer__name",
+            "responsible__first_name",
+            "responsible__last_name",
+            "responsible__username",
+        )
+        .annotate(complaint_count=Count("complaints"))
+        .order_by("since", "pk")
+    )
+
+
+def _root_causes(*, dealer_ids, month: date) -> list[dict]:
+    start, end = month_bounds(month)
+    return list(
+        Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
+        .exclude(root_cause="")
+        .values("root_cause")
+        .annotate(count=Count("pk"), prevention_measure=Max("prevention_measure"))
+        .order_by("-count", "root_cause")[:TOP_ROOT_CAUSES]
+    )
+
+
+def _major_complaints(*, dealer_ids, month: date) -> list[dict]:
+    start, end = month_bounds(month)
+    return list(
+        Complaint.objects.filter(
+            dealer_id__in=dealer_ids,
+            received_at__gte=start,
+            received_at__lt=end,
+            severity__in=[Severity.MAJOR, Severity.EMERGENCY],
+        )
+        .values(
+            "number",
+            "received_at",
+            "severity",
+            "category",
+            "status",
+            "escalation_level",
+            "resolution_type",
+            "resolution_note",
+            "resolved_at",
+            "customer__name",
+            "vehicle__model",
+        )
+        .order_by("received_at", "number")
+    )
+
+
+def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUpRow | None]:
+    """Follow-up calls due in the month, by kind: one query."""
+    from callbacks.models import Kind
+
+    start, end = month_bounds(month)
+    made = Q(status__in=[CallbackStatus.COMPLETED, CallbackStatus.DECLINED])
+    rows = (
+        Callback.objects.filter(dealer_id__in=dealer_ids, due_at__gte=start, due_at__lt=end)
+        .exclude(status=CallbackStatus.CANCELLED)
+        .values("kind")
+        .annotate(
+            due=Count("pk"),
+            made=Count("pk", filter=made),
+            on_time=Count("pk", filter=made & Q(completed_at__lte=F("due_at"))),
+            unreachable=Count("pk", filter=Q(status=CallbackStatus.UNREACHABLE)),
+            scored=Count("satisfaction"),
+            satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
+            average=Avg("satisfaction"),
+        )
+        .order_by("kind")
+    )
+    rows = list(rows)
+
+    def make(kind, label, due, made, on_time, unreachable, scored, satisfied, total_score):
+        return FollowUpRow(
+            kind=kind,
+            label=label,
+            due=due,
+            made=made,
+            on_time=on_time,
+            unreachable=unreachable,
+            unreachable_rate_pct=_pct(unreachable, due),
+            average_satisfaction=round(total_score / scored, 2) if scored else None,
+            satisfied_pct=_pct(satisfied, scored),
+        )
+
+    result = [
+        make(
+            r["kind"],
+            str(Kind(r["kind"]).label),
+            r["due"],
+            r["made"],
+            r["on_time"],
+            r["unreachable"],
+            r["scored"],
+            r["satisfied"],
+            (r["average"] or 0) * r["scored"],
+        )
+        for r in rows  # one row per kind of call
+    ]
+    if not rows:
+        return result, None
+    keys = ("due", "made", "on_time", "unreachable", "scored", "satisfied")
+    sums = {key: sum(r[key] for r in rows) for key in keys}
+    total_score = sum((r["average"] or 0) * r["scored"] for r in rows)
+    return result, make("", "", *(sums[key] for key in keys), total_score)
+
+
+def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
+    """Every figure of the monthly complaint analysis of `dealer_ids` for `month` (any day of it), from SQL
+    aggregates: one query per table, the comparison months beside the summary."""
+    from complaints.models import Category, Channel, Department
+
+    month = date(month.year, month.month, 1)
+    dealer_ids = tuple(sorted(dealer_ids))
+    breakdowns = {
+        "category": _breakdown(dealer_ids=dealer_ids, month=month, by="category", labels=dict(Category.choices)),
+        "channel": _breakdown(dealer_ids=dealer_ids, month=month, by="channel", labels=dict(Channel.choices)),
+        "severity": _breakdown(dealer_ids=dealer_ids, month=month, by="severity", labels=dict(Severity.choices)),
+        "department": _breakdown(dealer_ids=dealer_ids, month=month, by="department", labels=dict(Department.choices)),
+        "model": _breakdown(dealer_ids=dealer_ids, month=month, by="vehicle__model"),
+        "handler": _breakdown(
+            dealer_ids=dealer_ids,
+            month=month,
+            by="owner",
+            labels=_handler_label,
+            label_fields=("owner__first_name", "owner__last_name", "owner__username"),
+        ),
+    }
+    follow_ups, follow_up_total = _follow_ups(dealer_ids=dealer_ids, month=month)
+    return ComplaintFigures(
+        dealer_ids=dealer_ids,
+        month=month,
+        summary=_summary(dealer_ids=dealer_ids, month=month),
+        previous=_summary(dealer_ids=dealer_ids, month=add_months(month, -1)),
+        last_year=_summary(dealer_ids=dealer_ids, month=add_months(month, -12)),
+        escalations_by_level=_escalations_by_level(dealer_ids=dealer_ids, month=month),
+        breakdowns=breakdowns,
+        trend=_trend(dealer_ids=dealer_ids, month=month),
+        key_vehicles=_key_vehicles(dealer_ids=dealer_ids, month=month),
+        root_causes=_root_causes(dealer_ids=dealer_ids, month=month),
+        major_complaints=_major_complaints(dealer_ids=dealer_ids, month=month),
+        follow_ups=follow_ups,
+        follow_up_total=follow_up_total,
+    )
+
+
+def monthly_report_list(*, user):
+    """The reports a user may see: those whose every dealer is one of the user's."""
+    from cac.models import Dealer
+    from cac.selectors import dealer_ids as user_dealer_ids
+    from reports.models import MonthlyReport
+
+    allowed = user_dealer_ids(user=user)
+    return (
+        MonthlyReport.objects.filter(dealers__in=allowed)
+        .exclude(dealers__in=Dealer.objects.exclude(pk__in=allowed))
+        .distinct()
+        .select_related("requested_by")
+        .prefetch_related("dealers")
+    )
+
+
+def monthly_report_get(*, user, report_id: int):
+    """The report, or MonthlyReport.DoesNotExist when any of its dealers is not the user's."""
+    return monthly_report_list(user=user).get(pk=report_id)

@@ -1,0 +1,98 @@
+"""The monthly complaint analysis: request, progress, list, download, preview and exports. Views are thin."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cac.selectors import dealer_list
+from cac.views import role_required, scoped
+from reports import selectors, services
+from reports.forms import ReportRequestForm
+from reports.models import Status
+from reports.pdf import report_context, tables_csv, tables_xlsx
+
+VIEW = "reports.view_monthlyreport"
+ADD = "reports.add_monthlyreport"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@role_required(VIEW)
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    form = ReportRequestForm(request.POST or None, dealers=dealer_list(user=request.user).order_by("code"))
+    if request.method == "POST":
+        if not request.user.has_perm(ADD):
+            raise PermissionDenied
+        if form.is_valid():
+            services.monthly_report_request(
+                dealer_ids=form.selected_dealer_ids(),
+                month=form.cleaned_data["month"],
+                language=translation.get_language() or "zh-hans",
+                requested_by=request.user,
+            )
+            messages.success(request, _("The report is being generated; this page shows when it is ready."))
+            return redirect("reports:list")
+    reports = selectors.monthly_report_list(user=request.user)[:50]
+    return render(request, "reports/report_list.html", {"form": form, "reports": reports})
+
+
+@role_required(VIEW)
+@require_GET
+@scoped
+def report_row(request, report_id: int):
+    """One row of the list, polled by htmx while the report is queued or generating."""
+    report = selectors.monthly_report_get(user=request.user, report_id=report_id)
+    return render(request, "reports/_report_row.html", {"report": report})
+
+
+@role_required(VIEW)
+@require_GET
+@scoped
+def report_download(request, report_id: int):
+    report = selectors.monthly_report_get(user=request.user, report_id=report_id)
+    if report.status != Status.READY or not report.file:
+        raise Http404(_("The report is not ready."))
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"complaints-{report.month:%Y-%m}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _context(request, report_id: int) -> dict:
+    report = selectors.monthly_report_get(user=request.user, report_id=report_id)
+    dealer_ids = [d.pk for d in report.dealers.all()]
+    return {"report": report, **report_context(dealer_ids=dealer_ids, month=report.month)}
+
+
+@role_required(VIEW)
+@require_GET
+@scoped
+def report_preview(request, report_id: int):
+    """The same figures as the PDF, in the page's language."""
+    return render(request, "reports/report_preview.html", _context(request, report_id))
+
+
+@role_required(VIEW)
+@require_GET
+@scoped
+def report_csv(request, report_id: int):
+    context = _context(request, report_id)
+    response = HttpResponse(tables_csv(context["tables"]), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.csv"'
+    return response
+
+
+@role_required(VIEW)
+@require_GET
+@scoped
+def report_xlsx(request, report_id: int):
+    context = _context(request, report_id)
+    response = HttpResponse(tables_xlsx(context["tables"]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.xlsx"'
+    return response
