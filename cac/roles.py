@@ -52,10 +52,12 @@ _PROSPECTS = [
     "prospects.work_prospect",
 ]
 _MANAGE_PROSPECTS = [*_PROSPECTS, "prospects.manage_prospect"]
+# The monthly complaint analysis: executives, directors and managers request, read and download it.
+_REPORTS = ["reports.view_monthlyreport", "reports.add_monthlyreport"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],
-    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS],
+    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS, *_REPORTS],
     SALES_MANAGER: [
         *_DESK,
         "cac.change_calllog",
@@ -63,14 +65,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SUPERVISE_CALLBACKS,
         *_EVENTS,
         *_MANAGE_PROSPECTS,
+        *_REPORTS,
     ],
-    DIRECTOR: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS, *_MANAGE_PROSPECTS],
+    DIRECTOR: [
+        *_DESK,
+        "cac.change_calllog",
+        *_MANAGE_COMPLAINTS,
+        *_SUPERVISE_CALLBACKS,
+        *_EVENTS,
+        *_MANAGE_PROSPECTS,
+        *_REPORTS,
+    ],
     EXECUTIVE: [
         *_READ_ONLY,
         "complaints.view_keyattentionvehicle",
         "callbacks.view_callback",
         *_VIEW_EVENTS,
         "prospects.view_prospect",
+        *_REPORTS,
     ],
     ADMIN: [
         *_DESK,

@@ -173,7 +173,17 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "cac.tasks.heartbeat", "schedule": env.float("CAC_HEARTBEAT_SECONDS", default=60.0)},
     # Care calls (maintenance, insurance, warranty end, birthdays) and the 三包 watch, before the CAC opens.
     "care-callbacks": {"task": "callbacks.care_callbacks_daily", "schedule": crontab(hour=6, minute=0)},
+    # The previous month's complaint analysis of every dealer, ready when the executives arrive on the 1st.
+    "monthly-reports": {
+        "task": "reports.monthly_reports_schedule",
+        "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/sweep.py).
+    "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
+    "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
 }
+CAC_SWEEP_BATCH = env.int("CAC_SWEEP_BATCH", default=200)  # rows locked per transaction
+CAC_SWEEP_BATCH_PAUSE = env.float("CAC_SWEEP_BATCH_PAUSE", default=0.0)  # seconds between batches, to throttle
 
 # --- Contact attempts (seed 000): retry in another slot; unreachable after this many failed slots ---
 CAC_CONTACT_SLOTS = [("morning", "08:00", "12:00"), ("afternoon", "12:00", "18:00"), ("evening", "18:00", "21:00")]

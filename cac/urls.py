@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import views
+from cac import notification_views, views
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -23,6 +23,11 @@ urlpatterns = [
     path("", include("cac.event_urls")),
     path("callbacks/", include("callbacks.urls")),
     path("prospects/", include("prospects.urls")),
+    path("reports/", include("reports.urls")),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
+    path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
