@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.models import CallLog, Customer, Dealer, DealerHoliday, Notification, User, Vehicle
+from cac.models import CallLog, Customer, Dealer, DealerHoliday, FailedTask, Notification, User, Vehicle
 
 
 class DealerHolidayInline(admin.TabularInline):
@@ -62,3 +62,17 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["key", "title", "recipient__username"]
     raw_id_fields = ["recipient", "dealer"]
     readonly_fields = ["key", "created_at"]
+
+
+@admin.register(FailedTask)
+class FailedTaskAdmin(admin.ModelAdmin):
+    list_display = ["failed_at", "task_name", "exception"]
+    list_filter = ["task_name"]
+    search_fields = ["task_name", "task_id", "exception"]
+    readonly_fields = ["task_name", "task_id", "arguments", "exception", "traceback", "failed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CacConfig(AppConfig):
     name = "cac"
     verbose_name = _("Customer Assistance Center")
+
+    def ready(self):
+        from cac.task_failures import connect
+
+        connect()

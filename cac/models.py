@@ -388,3 +388,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FailedTask(models.Model):
+    """A background task that failed for good (after its retries): kept for administrators to see and act on."""
+
+    task_name = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(_("task id"), max_length=100, blank=True)
+    arguments = models.TextField(_("arguments"), blank=True)
+    exception = models.TextField(_("error"))
+    traceback = models.TextField(_("traceback"), blank=True)
+    failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        verbose_name = _("failed task")
+        verbose_name_plural = _("failed tasks")
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"

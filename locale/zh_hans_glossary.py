@@ -3,6 +3,13 @@
 Kept in the repository so that a new string is translated in one place with the CAC's terms."""
 
 ZH_HANS = {
+    "failed task": "失败的后台任务",
+    "failed tasks": "失败的后台任务",
+    "task": "任务",
+    "task id": "任务编号",
+    "arguments": "参数",
+    "traceback": "错误堆栈",
+    "failed at": "失败时间",
     "Follow-ups due": "应回访数",
     "Completed on time": "按时完成",
     "Not finished": "未完成",
