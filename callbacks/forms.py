@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from cac.attempts import AttemptResult
 from cac.forms import DateInput
 from cac.models import Customer, Dealer, User, Vehicle
-from cac.selectors import customer_list
 from cac.vin import normalize_vin
+from callbacks import selectors
 from callbacks.models import Kind, Question
 
 SCORES = [(str(score), str(score)) for score in range(1, 6)]
@@ -244,37 +244,21 @@ class CallListForm(forms.Form):
     def callback_kind(self) -> str:
         return self.KINDS[self.cleaned_data["kind"]]
 
-    def vehicles(self) -> QuerySet[Vehicle]:
-        """The chosen dealer's vehicles that pass the vehicle filters."""
-        data = self.cleaned_data
-        vehicles = Vehicle.objects.filter(dealer=data["dealer"])
-        if data["model"].strip():
-            vehicles = vehicles.filter(model__icontains=data["model"].strip())
-        if data["purchased_from"]:
-            vehicles = vehicles.filter(purchase_date__gte=data["purchased_from"])
-        if data["purchased_to"]:
-            vehicles = vehicles.filter(purchase_date__lte=data["purchased_to"])
-        if data["vins"]:
-            vehicles = vehicles.filter(vin__in=data["vins"])
-        return vehicles
+    def vehicles(self, *, user: User) -> QuerySet[Vehicle]:
+        return selectors.call_list_vehicles(user=user, dealer=self.cleaned_data["dealer"], filters=self.cleaned_data)
 
     def has_vehicle_filters(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.FILTERS)
 
     def customers(self, *, user: User) -> QuerySet[Customer]:
-        """The customers chosen (whether or not they accept calls), through the scoping selector: never another
-        dealer's. Without any vehicle filter, every customer of the dealer (a holiday greeting)."""
-        customers = customer_list(user=user).filter(dealer=self.cleaned_data["dealer"])
-        if self.has_vehicle_filters():
-            customers = customers.filter(pk__in=self.vehicles().values("customer_id"))
-        return customers
-
-    def unknown_vins(self) -> list[str]:
-        """Pasted VINs that match no vehicle of the dealer."""
-        vins = self.cleaned_data["vins"]
-        if not vins:
-            return []
-        known = set(
-            Vehicle.objects.filter(dealer=self.cleaned_data["dealer"], vin__in=vins).values_list("vin", flat=True)
+        return selectors.call_list_customers(
+            user=user,
+            dealer=self.cleaned_data["dealer"],
+            filters=self.cleaned_data,
+            by_vehicle=self.has_vehicle_filters(),
         )
-        return [vin for vin in vins if vin not in known]
+
+    def unknown_vins(self, *, user: User) -> list[str]:
+        return selectors.call_list_unknown_vins(
+            user=user, dealer=self.cleaned_data["dealer"], vins=self.cleaned_data["vins"]
+        )

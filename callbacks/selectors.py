@@ -23,8 +23,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from cac.attempts import AttemptResult, Slot, slot_bounds, slot_of
-from cac.models import User
-from cac.selectors import dealer_ids
+from cac.models import Customer, Dealer, User, Vehicle
+from cac.selectors import customer_list, dealer_ids
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status
 
 RECENT_FOLLOW_UPS = 5
@@ -267,3 +267,43 @@ def _agent_label(row: dict) -> str:
         last_name=row["agent__last_name"] or "",
     )
     return str(user)
+
+
+# --- Call lists (campaigns, recalls, holiday greetings) -------------------------------------------------------------
+
+
+def call_list_vehicles(*, user: User, dealer: Dealer, filters: dict) -> QuerySet[Vehicle]:
+    """The dealer's vehicles that pass the call list's filters (model, purchase dates, pasted VINs)."""
+    vehicles = Vehicle.objects.filter(dealer=dealer, dealer_id__in=dealer_ids(user=user))
+    if (filters.get("model") or "").strip():
+        vehicles = vehicles.filter(model__icontains=filters["model"].strip())
+    if filters.get("purchased_from"):
+        vehicles = vehicles.filter(purchase_date__gte=filters["purchased_from"])
+    if filters.get("purchased_to"):
+        vehicles = vehicles.filter(purchase_date__lte=filters["purchased_to"])
+    if filters.get("vins"):
+        vehicles = vehicles.filter(vin__in=filters["vins"])
+    return vehicles
+
+
+def call_list_customers(*, user: User, dealer: Dealer, filters: dict, by_vehicle: bool) -> QuerySet[Customer]:
+    """The customers a call list reaches (whether or not they accept calls); without vehicle filters, all the
+    dealer's customers (a holiday greeting). Never another dealer's."""
+    customers = customer_list(user=user).filter(dealer=dealer)
+    if by_vehicle:
+        customers = customers.filter(
+            pk__in=call_list_vehicles(user=user, dealer=dealer, filters=filters).values("customer_id")
+        )
+    return customers
+
+
+def call_list_unknown_vins(*, user: User, dealer: Dealer, vins: list[str]) -> list[str]:
+    """Pasted VINs that match no vehicle of the dealer."""
+    if not vins:
+        return []
+    known = set(
+        Vehicle.objects.filter(dealer=dealer, dealer_id__in=dealer_ids(user=user), vin__in=vins).values_list(
+            "vin", flat=True
+        )
+    )
+    return [vin for vin in vins if vin not in known]

@@ -248,9 +248,9 @@ def call_list_new(request):
         preview = {
             **_reach(customers),
             "customers": customers.order_by("name", "pk").prefetch_related(
-                Prefetch("vehicles", queryset=form.vehicles().order_by("vin"))
+                Prefetch("vehicles", queryset=form.vehicles(user=request.user).order_by("vin"))
             )[:PREVIEW_SIZE],
-            "unknown_vins": form.unknown_vins(),
+            "unknown_vins": form.unknown_vins(user=request.user),
         }
     return render(request, "callbacks/call_list_form.html", {"form": form, "preview": preview})
 
