@@ -50,6 +50,16 @@ def scoped(view):
     return wrapper
 
 
+def id_param(request, name: str) -> int | None:
+    """An id from the query string (`?customer=12`); anything but digits is a 404, never a 500."""
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise Http404(_("Not found."))
+    return int(value)
+
+
 def _form_errors_from(exc: ValidationError, form, field_map: dict[str, str] | None = None) -> None:
     field_map = field_map or {}
     if hasattr(exc, "error_dict"):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cac import selectors as cac_selectors
-from cac.views import role_required, scoped
+from cac.views import id_param, role_required, scoped
 from complaints import selectors, services
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
@@ -38,15 +38,6 @@ PAGE_SIZE = 25
 INLINE_TYPES = ("image/", "audio/", "application/pdf")
 
 
-def _id_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "").strip()
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()):
-        raise Http404(_("Not found."))
-    return int(value)
-
-
 # --- Opening a complaint -----------------------------------------------------------------------------------------
 
 
@@ -55,13 +46,13 @@ def _id_param(request, name: str) -> int | None:
 @require_http_methods(["GET", "POST"])
 def complaint_create(request):
     """`?customer=<id>&call=<id>`: the customer found on the desk, a choice of their vehicles, the call linked."""
-    customer_id = _id_param(request, "customer")
+    customer_id = id_param(request, "customer")
     if customer_id is None:
         messages.info(request, _("Find the customer on the call desk first, then open the complaint from their page."))
         return redirect("desk")
     customer = cac_selectors.customer_get(user=request.user, customer_id=customer_id)
     call = None
-    if (call_id := _id_param(request, "call")) is not None:
+    if (call_id := id_param(request, "call")) is not None:
         call = cac_selectors.call_get(user=request.user, call_id=call_id)
         if call.customer_id not in (None, customer.pk):
             raise Http404(_("Not found."))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac import selectors as cac_selectors
 from cac.phones import phone_digits
-from cac.views import role_required, scoped
+from cac.views import id_param, role_required, scoped
 from prospects import selectors, services
 from prospects.forms import (
     AttemptForm,
@@ -30,15 +30,6 @@ VIEW = "prospects.view_prospect"
 ADD = "prospects.add_prospect"
 CHANGE = "prospects.change_prospect"
 PAGE_SIZE = 25
-
-
-def _id_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "").strip()
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()):
-        raise Http404(_("Not found."))
-    return int(value)
 
 
 @role_required(VIEW)
@@ -84,7 +75,7 @@ def prospect_due(request):
 def prospect_create(request):
     """`?phone=...&call=<id>` from the call desk: the number prefilled and the call linked."""
     call = None
-    if (call_id := _id_param(request, "call")) is not None:
+    if (call_id := id_param(request, "call")) is not None:
         call = cac_selectors.call_get(user=request.user, call_id=call_id)
     dealers = list(cac_selectors.dealer_list(user=request.user).order_by("name"))
     initial = {"phone": request.GET.get("phone", "")[:30]}
