@@ -194,6 +194,12 @@ CREATE FUNCTION pg_temp.rnd(i bigint, salt bigint) RETURNS double precision
     LANGUAGE sql IMMUTABLE AS $$ SELECT (hashint8extended(i, salt) & 2147483647)::float8 / 2147483648.0 $$;
 CREATE FUNCTION pg_temp.pick(arr text[], i bigint, salt bigint) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT arr[1 + floor(pg_temp.rnd(i, salt) * array_length(arr, 1))::int] $$;
+-- A mobile number per number n: a real prefix and eight digits that differ for every n below 10^8 (7919 is prime).
+CREATE FUNCTION pg_temp.mobile(n bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT (ARRAY['130','131','132','133','135','136','137','138','139','150','151','152','155','156','158','159',
+                  '177','180','181','182','186','187','188','189','198'])[1 + mod(n, 25)::int]
+        || lpad(mod(n * 7919, 100000000)::text, 8, '0') $$;
 CREATE FUNCTION pg_temp.person(i bigint, salt bigint) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$
     SELECT substr('{SURNAMES}', 1 + floor(pg_temp.rnd(i, salt) * {len(SURNAMES)})::int, 1)
@@ -216,7 +222,7 @@ def _steps(sizes: Sizes) -> list[tuple[str, str]]:
     def agent(d: str, i: str, salt: int) -> str:
         return f"(({d}) - 1) * {U} + {F} + 1 + floor(pg_temp.rnd({i}, %(s)s + {salt}) * {A})::int"
 
-    mobile = "'13' || lpad(({c})::text, 9, '0')"
+    mobile = "pg_temp.mobile({c})"
     return [
         (
             "dealers",
@@ -306,7 +312,7 @@ def _steps(sizes: Sizes) -> list[tuple[str, str]]:
                 outcome, duration_seconds, recording, recording_url, callback_owed, handled_by_id, customer_id,
                 dealer_id)
             SELECT k, t, t, CASE WHEN pg_temp.rnd(k, %(s)s + 50) < 0.7 THEN 'in' ELSE 'out' END, t,
-                   CASE WHEN unknown THEN '139' || lpad(mod(k, 100000000)::text, 8, '0') ELSE {mobile.format(c="c")} END,
+                   CASE WHEN unknown THEN pg_temp.mobile(5000000 + mod(k, 1000000)) ELSE {mobile.format(c="c")} END,
                    pg_temp.pick(ARRAY['inquiry','inquiry','inquiry','appointment','appointment','follow_up',
                                       'follow_up','complaint','other'], k, %(s)s + 51),
                    pg_temp.pick({_sql_array(CALL_SUMMARIES)}, k, %(s)s + 52), '',
@@ -492,7 +498,7 @@ def _prospects_sql(sizes: Sizes, dealer: Callable[[str], str], agent: Callable[[
         status, last_contact_at, next_contact_at, contacting_since, contacted_at, appointment_kind, appointment_at,
         won_at, lost_reason, closed_note, notes, call_id, campaign_id, customer_id, dealer_id, owner_id, vehicle_id)
     SELECT created, LEAST(%(now)s, created + interval '1 day' * age / 3), pg_temp.person(n, %(s)s + 100),
-           '15' || lpad(n::text, 9, '0'), pg_temp.pick({_sql_array(SOURCES)}, n, %(s)s + 101),
+           pg_temp.mobile(2000000 + n), pg_temp.pick({_sql_array(SOURCES)}, n, %(s)s + 101),
            pg_temp.pick({_sql_array(MODELS)}, n, %(s)s + 102), 100000 + floor(r2 * 30) * 10000,
            pg_temp.pick({_sql_array(GRADES)}, n, %(s)s + 103), status,
            CASE WHEN status <> 'new' THEN LEAST(%(now)s, created + interval '1 day' * age / 2) END,
