@@ -1,11 +1,27 @@
 """Notifications: the in-app list with its bell, and the e-mail of each notice. Writes and reads of Notification."""
 
-from django.db import transaction
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from cac.models import Dealer, Notification, User
-from cac.tasks import enqueue_on_commit, notification_email
+from cac.tasks import enqueue_on_commit, notification_email, notification_emails
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification to be written by `notify_many`; `counter` names what the caller counts when it is new."""
+
+    recipient: User
+    key: str
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    dealer_id: int | None = None
+    counter: str = ""
 
 
 @transaction.atomic
@@ -36,6 +52,57 @@ def notify(
     if created and recipient.email:
         enqueue_on_commit(notification_email, notification_id=notification.pk)
     return notification, created
+
+
+@transaction.atomic
+def notify_many(notices: list[Notice]) -> list[Notice]:
+    """`notify` for many notices at once, as the deadline sweep sends them: one query for the keys already used,
+    one INSERT for the new ones and one e-mail task for the batch. Inactive recipients and keys already used are
+    skipped. Returns the notices that were new."""
+    keys = {notice.key[:200] for notice in notices}
+    used = set(Notification.objects.filter(key__in=keys).order_by().values_list("key", flat=True))
+    new: dict[str, Notice] = {}
+    for notice in notices:
+        key = notice.key[:200]
+        if key not in used and key not in new and notice.recipient is not None and notice.recipient.is_active:
+            new[key] = notice
+    if not new:
+        return []
+    rows = [
+        Notification(
+            recipient=notice.recipient,
+            dealer_id=notice.dealer_id,
+            key=key,
+            kind=notice.kind,
+            title=notice.title[:200],
+            body=notice.body,
+            url=notice.url[:300],
+        )
+        for key, notice in new.items()
+    ]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # A key written meanwhile by someone not holding these rows: one by one, each at most once.
+        created = []
+        for notice in new.values():
+            _notification, was_new = notify(
+                recipient=notice.recipient,
+                key=notice.key,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
+                url=notice.url,
+                dealer=notice.dealer_id,
+            )
+            if was_new:
+                created.append(notice)
+        return created
+    mailed = [row.pk for row in rows if row.recipient.email]
+    if mailed:
+        enqueue_on_commit(notification_emails, notification_ids=mailed)
+    return list(new.values())
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

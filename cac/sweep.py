@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from cac import roles
 from cac.business_time import BusinessCalendar
 from cac.models import Dealer, Notification, User
-from cac.notifications import notify
+from cac.notifications import Notice, notify, notify_many
 from callbacks.models import OPEN_STATUSES as CALLBACK_OPEN
 from callbacks.models import Callback, Kind
 from callbacks.services import callbacks_make_due
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
-from complaints.models import OEM_CHANNELS, OPEN_STATUSES, UNRESOLVED_STATUSES, Complaint, Escalation, EscalationLevel
+from complaints.models import OEM_CHANNELS, OPEN_STATUSES, UNRESOLVED_STATUSES, Complaint, Department, EscalationLevel
 from complaints.models import Status as ComplaintStatus
-from complaints.services import _escalate, _save, department_manager, directors_of
+from complaints.services import complaints_escalate_for_deadlines
 from prospects.models import OPEN_STATUSES as PROSPECT_OPEN
 from prospects.models import Prospect
 
@@ -43,98 +43,110 @@ DIGEST_ROLES = [roles.AGENT, roles.SERVICE_MANAGER, roles.SALES_MANAGER, roles.D
 
 
 class _Sweep:
+    """One run: the moment, the counts, and what every batch needs of each dealer (its calendar and managers), so
+    that a batch costs a fixed number of queries, not a few per row."""
+
     def __init__(self, now: datetime, batch: int, pause: float) -> None:
         self.now = now
         self.batch = batch
         self.pause = pause
         self.counts: dict[str, int] = {}
         self._calendars: dict[int, BusinessCalendar] = {}
+        self._staff: dict[tuple[int, str], list[User]] = {}
 
     def count(self, name: str, n: int = 1) -> None:
-        self.counts[name] = self.counts.get(name, 0) + n
+        if n:
+            self.counts[name] = self.counts.get(name, 0) + n
 
     def calendar(self, dealer: Dealer) -> BusinessCalendar:
         if dealer.pk not in self._calendars:
             self._calendars[dealer.pk] = BusinessCalendar.for_dealer(dealer)
         return self._calendars[dealer.pk]
 
+    def staff(self, dealer_id: int, role: str) -> list[User]:
+        """The dealer's active users of `role`, first joined first (the department manager is the first)."""
+        if (dealer_id, role) not in self._staff:
+            self._staff[dealer_id, role] = list(
+                User.objects.filter(is_active=True, dealers=dealer_id, groups__name=role).order_by("date_joined", "pk")
+            )
+        return self._staff[dealer_id, role]
+
     def in_batches(self, queryset: QuerySet, act: Callable[[list], None]) -> None:
-        """Lock and act on the rows batch by batch, each batch in its own transaction; rows another sweep holds
-        are skipped (it handles them). Walks by primary key, so rows that stay selected are not taken again."""
-        last_pk = 0
-        while True:
+        """Act on the selected rows batch by batch, each batch in its own transaction holding its rows locked.
+        The selection runs once (one indexed query for the ids); each batch locks its ids again under the same
+        conditions, so a row another sweep holds is skipped (that sweep handles it) and a row that moved on since
+        is left alone."""
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), self.batch):
             with transaction.atomic():
                 rows = list(
                     queryset.select_for_update(skip_locked=True, of=("self",))
-                    .filter(pk__gt=last_pk)
-                    .order_by("pk")[: self.batch]
+                    .filter(pk__in=ids[start : start + self.batch])
+                    .order_by("pk")
                 )
                 if rows:
                     act(rows)
-            if len(rows) < self.batch:
-                return
-            last_pk = rows[-1].pk
             if self.pause:
                 time.sleep(self.pause)  # spares the database on a large catch-up
 
-    def notify(self, recipient: User | None, *, key: str, **fields) -> bool:
-        if recipient is None or not recipient.is_active:
-            return False
-        _notification, created = notify(recipient=recipient, key=key, **fields)
-        if created:
+    def used_keys(self, keys: Iterable[str]) -> set[str]:
+        """The notification keys among `keys` that were sent already."""
+        return set(Notification.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True))
+
+    def send(self, notices: list[Notice]) -> None:
+        """Write the batch's notices (each key once, ever) and count the new ones by their counters."""
+        for notice in notify_many(notices):
             self.count("notifications")
-        return created
-
-
-def _sent_keys(keys: Iterable[str]) -> set[str]:
-    return set(Notification.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+            if notice.counter:
+                self.count(notice.counter)
 
 
 def _stamp(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%d%H%M}"
 
 
-def _managers(dealer_id: int, role: str) -> list[User]:
-    return list(User.objects.filter(is_active=True, dealers=dealer_id, groups__name=role).order_by("pk"))
-
-
 # --- Complaints ---------------------------------------------------------------------------------------
 
 
-def _recipients_for_level(complaint: Complaint, level: int) -> list[User]:
+def _recipients_for_level(sweep: _Sweep, complaint: Complaint, level: int) -> list[User]:
     if level == EscalationLevel.DEPARTMENT_MANAGER:
-        manager = department_manager(dealer=complaint.dealer, department=complaint.department)
-        return [manager] if manager else []
-    return directors_of(complaint.dealer_id)  # the directors report to the OEM region
+        role = roles.SALES_MANAGER if complaint.department == Department.SALES else roles.SERVICE_MANAGER
+        return sweep.staff(complaint.dealer_id, role)[:1]
+    return sweep.staff(complaint.dealer_id, roles.DIRECTOR)  # the directors report to the OEM region
 
 
-def _escalate_for_deadline(sweep: _Sweep, complaint: Complaint, *, target: int, why: str) -> bool:
-    """Raise a locked complaint to `target` if it is lower, with one Escalation row, and tell the new level and the
-    owner. False when it is already there (an earlier sweep did it)."""
-    if complaint.escalation_level >= target:
-        return False
-    if Escalation.objects.filter(complaint=complaint, to_level=target).exists():
-        return False  # raised and lowered by hand since: once per level
-    _escalate(complaint, to_level=target, reason=Escalation.Reason.DEADLINE, note=why, by=None)
-    _save(complaint, acting_user=None, reason=f"escalated: deadline ({why})", fields=["escalation_level"])
-    level = EscalationLevel(target).label
-    title = _("%(number)s escalated to %(level)s: %(why)s") % {"number": complaint.number, "level": level, "why": why}
-    url = reverse("complaints:detail", args=[complaint.pk])
-    recipients = {user.pk: user for user in _recipients_for_level(complaint, target)}
-    if complaint.owner is not None:
-        recipients.setdefault(complaint.owner_id, complaint.owner)
-    for user in recipients.values():
-        sweep.notify(
-            user,
-            key=f"complaint:{complaint.pk}:escalated:{target}:user:{user.pk}",
-            kind="complaint_escalated",
-            title=title,
-            body=complaint.description[:500],
-            url=url,
-            dealer=complaint.dealer_id,
-        )
-    sweep.count("complaints_escalated")
-    return True
+def _escalate(sweep: _Sweep, raises: list[tuple[Complaint, int, str, str]]) -> set[tuple[int, int]]:
+    """Raise the batch's locked complaints (complaint, level, why, counter) at once, and tell each new level and
+    the owner. Returns the (complaint, level) raised now; the others an earlier sweep raised already."""
+    counters = {(complaint.pk, level): counter for complaint, level, _why, counter in raises}
+    happened = complaints_escalate_for_deadlines(raises=[(c, level, why) for c, level, why, _counter in raises])
+    notices = []
+    for complaint, level, why in happened:
+        title = _("%(number)s escalated to %(level)s: %(why)s") % {
+            "number": complaint.number,
+            "level": EscalationLevel(level).label,
+            "why": why,
+        }
+        recipients = {user.pk: user for user in _recipients_for_level(sweep, complaint, level)}
+        if complaint.owner is not None:
+            recipients.setdefault(complaint.owner_id, complaint.owner)
+        notices += [
+            Notice(
+                recipient=user,
+                key=f"complaint:{complaint.pk}:escalated:{level}:user:{user.pk}",
+                kind="complaint_escalated",
+                title=title,
+                body=complaint.description[:500],
+                url=reverse("complaints:detail", args=[complaint.pk]),
+                dealer_id=complaint.dealer_id,
+            )
+            for user in recipients.values()
+        ]
+        sweep.count("complaints_escalated")
+        if counters[complaint.pk, level]:
+            sweep.count(counters[complaint.pk, level])
+    sweep.send(notices)
+    return {(complaint.pk, level) for complaint, level, _why in happened}
 
 
 def _complaints(sweep: _Sweep) -> None:
@@ -142,10 +154,8 @@ def _complaints(sweep: _Sweep) -> None:
     base = Complaint.objects.select_related("dealer", "owner")
 
     def acknowledge(rows: list[Complaint]) -> None:
-        for complaint in rows:
-            _escalate_for_deadline(
-                sweep, complaint, target=EscalationLevel.DEPARTMENT_MANAGER, why=_("acknowledgment overdue")
-            )
+        why = _("acknowledgment overdue")
+        _escalate(sweep, [(complaint, EscalationLevel.DEPARTMENT_MANAGER, why, "") for complaint in rows])
 
     sweep.in_batches(
         base.filter(
@@ -157,11 +167,14 @@ def _complaints(sweep: _Sweep) -> None:
     )
 
     def resolve_breached(rows: list[Complaint]) -> None:
+        why = _("resolution overdue")
+        raises = []
         for complaint in rows:
             # Breached: the director; a further working day without a resolution: the OEM region.
             later = sweep.calendar(complaint.dealer).add_working_days(complaint.resolve_due_at, 1)
             target = EscalationLevel.OEM_REGION if now >= later else EscalationLevel.DIRECTOR
-            _escalate_for_deadline(sweep, complaint, target=target, why=_("resolution overdue"))
+            raises.append((complaint, target, why, ""))
+        _escalate(sweep, raises)
 
     sweep.in_batches(
         base.filter(
@@ -173,25 +186,25 @@ def _complaints(sweep: _Sweep) -> None:
     )
 
     def due_soon(rows: list[Complaint]) -> None:
-        keys = {c.pk: f"complaint:{c.pk}:resolve-due-soon:{_stamp(c.resolve_due_at)}" for c in rows}
-        sent = _sent_keys(keys.values())
-        for complaint in rows:
-            if keys[complaint.pk] in sent:
-                continue
-            if sweep.notify(
-                complaint.owner,
-                key=keys[complaint.pk],
-                kind="complaint_due_soon",
-                title=_("%(number)s must be resolved by %(due)s")
-                % {
-                    "number": complaint.number,
-                    "due": _local(complaint.resolve_due_at, sweep.calendar(complaint.dealer).zone),
-                },
-                body=complaint.description[:500],
-                url=reverse("complaints:detail", args=[complaint.pk]),
-                dealer=complaint.dealer_id,
-            ):
-                sweep.count("complaints_due_soon")
+        sweep.send(
+            [
+                Notice(
+                    recipient=complaint.owner,
+                    key=f"complaint:{complaint.pk}:resolve-due-soon:{_stamp(complaint.resolve_due_at)}",
+                    kind="complaint_due_soon",
+                    title=_("%(number)s must be resolved by %(due)s")
+                    % {
+                        "number": complaint.number,
+                        "due": _local(complaint.resolve_due_at, sweep.calendar(complaint.dealer).zone),
+                    },
+                    body=complaint.description[:500],
+                    url=reverse("complaints:detail", args=[complaint.pk]),
+                    dealer_id=complaint.dealer_id,
+                    counter="complaints_due_soon",
+                )
+                for complaint in rows
+            ]
+        )
 
     sweep.in_batches(
         base.filter(
@@ -204,8 +217,10 @@ def _complaints(sweep: _Sweep) -> None:
     )
 
     def oem_reports(rows: list[Complaint]) -> None:
+        raises, notices = [], []
         for complaint in rows:
             calendar = sweep.calendar(complaint.dealer)
+            url = reverse("complaints:detail", args=[complaint.pk])
             reports = []
             if complaint.oem_status_reported_at is None:
                 reports.append(
@@ -228,7 +243,34 @@ def _complaints(sweep: _Sweep) -> None:
                     )
                 )
             for name, due, window, level, label in reports:
-                _oem_report(sweep, complaint, name=name, due=due, window=window, level=level, label=label)
+                if sweep.now >= due:
+                    raises.append((complaint, level, _("%(report)s overdue") % {"report": label}, "oem_escalated"))
+                    notices.append(
+                        Notice(
+                            recipient=complaint.owner,
+                            key=f"complaint:{complaint.pk}:oem-{name}-overdue",
+                            kind="oem_report_overdue",
+                            title=_("%(number)s: %(report)s overdue") % {"number": complaint.number, "report": label},
+                            url=url,
+                            dealer_id=complaint.dealer_id,
+                            counter="oem_overdue",
+                        )
+                    )
+                elif sweep.now >= due - window:
+                    notices.append(
+                        Notice(
+                            recipient=complaint.owner,
+                            key=f"complaint:{complaint.pk}:oem-{name}-due",
+                            kind="oem_report_due",
+                            title=_("%(number)s: %(report)s due by %(due)s")
+                            % {"number": complaint.number, "report": label, "due": _local(due, calendar.zone)},
+                            url=url,
+                            dealer_id=complaint.dealer_id,
+                            counter="oem_reminders",
+                        )
+                    )
+        _escalate(sweep, raises)
+        sweep.send(notices)
 
     sweep.in_batches(
         base.filter(channel__in=OEM_CHANNELS, status__in=[*OPEN_STATUSES, ComplaintStatus.RESOLVED]).filter(
@@ -236,34 +278,6 @@ def _complaints(sweep: _Sweep) -> None:
         ),
         oem_reports,
     )
-
-
-def _oem_report(
-    sweep: _Sweep, complaint: Complaint, *, name: str, due: datetime, window: timedelta, level: int, label: str
-) -> None:
-    url = reverse("complaints:detail", args=[complaint.pk])
-    if sweep.now >= due:
-        if _escalate_for_deadline(sweep, complaint, target=level, why=_("%(report)s overdue") % {"report": label}):
-            sweep.count("oem_escalated")
-        if sweep.notify(
-            complaint.owner,
-            key=f"complaint:{complaint.pk}:oem-{name}-overdue",
-            kind="oem_report_overdue",
-            title=_("%(number)s: %(report)s overdue") % {"number": complaint.number, "report": label},
-            url=url,
-            dealer=complaint.dealer_id,
-        ):
-            sweep.count("oem_overdue")
-    elif sweep.now >= due - window and sweep.notify(
-        complaint.owner,
-        key=f"complaint:{complaint.pk}:oem-{name}-due",
-        kind="oem_report_due",
-        title=_("%(number)s: %(report)s due by %(due)s")
-        % {"number": complaint.number, "report": label, "due": _local(due, sweep.calendar(complaint.dealer).zone)},
-        url=url,
-        dealer=complaint.dealer_id,
-    ):
-        sweep.count("oem_reminders")
 
 
 def _local(moment: datetime, zone) -> str:
@@ -280,26 +294,30 @@ def _callbacks(sweep: _Sweep) -> None:
             break
 
     def overdue(rows: list[Callback]) -> None:
-        keys = {c.pk: f"callback:{c.pk}:overdue:{_stamp(c.due_at)}" for c in rows}
-        sent = _sent_keys(keys.values())
+        keys = {callback.pk: f"callback:{callback.pk}:overdue:{_stamp(callback.due_at)}" for callback in rows}
+        used = sweep.used_keys(keys.values())
+        notices = []
         for callback in rows:
-            if keys[callback.pk] in sent:
+            if keys[callback.pk] in used:
                 continue
             late = sweep.calendar(callback.dealer).add_working_days(callback.due_at, CALLBACK_OVERDUE_WORKING_DAYS)
             if sweep.now < late:
                 continue
             role = roles.SALES_MANAGER if callback.kind == Kind.AFTER_SALE else roles.SERVICE_MANAGER
-            for supervisor in _managers(callback.dealer_id, role)[:1]:
-                if sweep.notify(
-                    supervisor,
+            notices += [
+                Notice(
+                    recipient=supervisor,
                     key=keys[callback.pk],
                     kind="callback_overdue",
                     title=_("Follow-up call to %(customer)s is a day overdue (%(agent)s)")
                     % {"customer": callback.customer, "agent": callback.agent or _("unassigned")},
                     url=reverse("callbacks:detail", args=[callback.pk]),
-                    dealer=callback.dealer_id,
-                ):
-                    sweep.count("callbacks_overdue")
+                    dealer_id=callback.dealer_id,
+                    counter="callbacks_overdue",
+                )
+                for supervisor in sweep.staff(callback.dealer_id, role)[:1]
+            ]
+        sweep.send(notices)
 
     # A working day after `due_at` ends at the next working day's closing, never sooner than 12 hours later (for a
     # dealer closing after noon): the index narrows to those, the calendar decides.
@@ -316,42 +334,50 @@ def _callbacks(sweep: _Sweep) -> None:
 
 def _prospects(sweep: _Sweep) -> None:
     def due(rows: list[Prospect]) -> None:
+        # Most rows of a long catch-up were told today already: find those by their keys first, in one query.
         keys = {}
         for prospect in rows:
-            today = timezone.localtime(sweep.now, sweep.calendar(prospect.dealer).zone).date()
+            calendar = sweep.calendar(prospect.dealer)
+            today = timezone.localtime(sweep.now, calendar.zone).date()
+            late = sweep.now >= calendar.add_working_days(prospect.next_contact_at, PROSPECT_OVERDUE_WORKING_DAYS)
             keys[prospect.pk] = (
                 f"prospect:{prospect.pk}:due:{today:%Y%m%d}",
-                f"prospect:{prospect.pk}:overdue:{_stamp(prospect.next_contact_at)}",
+                f"prospect:{prospect.pk}:overdue:{_stamp(prospect.next_contact_at)}" if late else None,
             )
-        sent = _sent_keys(key for pair in keys.values() for key in pair)
+        used = sweep.used_keys(key for pair in keys.values() for key in pair if key)
+        notices = []
         for prospect in rows:
             daily, overdue = keys[prospect.pk]
-            url = reverse("prospects:detail", args=[prospect.pk])
-            if daily not in sent and sweep.notify(
-                prospect.owner,
-                key=daily,
-                kind="prospect_due",
-                title=_("Contact %(name)s today") % {"name": prospect},
-                url=url,
-                dealer=prospect.dealer_id,
-            ):
-                sweep.count("prospects_due")
-            late = sweep.calendar(prospect.dealer).add_working_days(
-                prospect.next_contact_at, PROSPECT_OVERDUE_WORKING_DAYS
-            )
-            if overdue in sent or sweep.now < late:
+            if daily in used and (overdue is None or overdue in used):
                 continue
-            for manager in _managers(prospect.dealer_id, roles.SALES_MANAGER)[:1]:
-                if sweep.notify(
-                    manager,
-                    key=overdue,
-                    kind="prospect_overdue",
-                    title=_("%(name)s has waited 3 days for a call from %(owner)s")
-                    % {"name": prospect, "owner": prospect.owner},
-                    url=url,
-                    dealer=prospect.dealer_id,
-                ):
-                    sweep.count("prospects_overdue")
+            url = reverse("prospects:detail", args=[prospect.pk])
+            if daily not in used:
+                notices.append(
+                    Notice(
+                        recipient=prospect.owner,
+                        key=daily,
+                        kind="prospect_due",
+                        title=_("Contact %(name)s today") % {"name": prospect},
+                        url=url,
+                        dealer_id=prospect.dealer_id,
+                        counter="prospects_due",
+                    )
+                )
+            if overdue is not None and overdue not in used:
+                notices += [
+                    Notice(
+                        recipient=manager,
+                        key=overdue,
+                        kind="prospect_overdue",
+                        title=_("%(name)s has waited 3 days for a call from %(owner)s")
+                        % {"name": prospect, "owner": prospect.owner},
+                        url=url,
+                        dealer_id=prospect.dealer_id,
+                        counter="prospects_overdue",
+                    )
+                    for manager in sweep.staff(prospect.dealer_id, roles.SALES_MANAGER)[:1]
+                ]
+        sweep.send(notices)
 
     sweep.in_batches(
         Prospect.objects.select_related("dealer", "owner").filter(

@@ -86,3 +86,18 @@ def notification_email(*, notification_id: int) -> int:
         return 0
     body = "\n\n".join(part for part in (notification.body, notification.url) if part)
     return send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+
+
+@shared_task(name="cac.notification_emails", ignore_result=True)
+def notification_emails(*, notification_ids: list[int]) -> int:
+    """E-mail a batch of notifications (one message per batch of the deadline sweep, not one per notice). A mail
+    that fails goes on as its own `notification_email` task with its retries, so no mail of the batch is sent
+    twice. Returns the mails sent now."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notification_email.run(notification_id=notification_id)
+        except (SMTPException, ConnectionError):
+            logger.warning("E-mail of notification %s failed; it is retried on its own", notification_id)
+            notification_email.apply_async(kwargs={"notification_id": notification_id})
+    return sent

@@ -171,6 +171,53 @@ def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by
     return escalation
 
 
+def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]]) -> list[tuple[Complaint, int, str]]:
+    """Raise locked complaints to their target levels because a deadline passed, for the deadline sweep: each
+    (complaint, level, why) at most once per level, with one Escalation row per level and one history row per
+    complaint, in three statements for the whole batch. A complaint at or above the level, or raised to it before
+    (and lowered by hand since), is left alone. Returns the raises that happened, in order."""
+    candidates = [(complaint, level, why) for complaint, level, why in raises if complaint.escalation_level < level]
+    if not candidates:
+        return []
+    done = set(
+        Escalation.objects.filter(complaint__in={complaint.pk for complaint, _level, _why in candidates}).values_list(
+            "complaint_id", "to_level"
+        )
+    )
+    escalations, happened, changed = [], [], {}
+    for complaint, level, why in candidates:
+        if complaint.escalation_level >= level or (complaint.pk, level) in done:
+            continue  # a second raise of the same batch may have passed it already
+        escalations.append(
+            Escalation(
+                complaint=complaint,
+                from_level=complaint.escalation_level,
+                to_level=level,
+                reason=Escalation.Reason.DEADLINE,
+                note=why,
+                escalated_by=None,
+            )
+        )
+        done.add((complaint.pk, level))
+        complaint.escalation_level = level
+        complaint._history_user = None
+        complaint._change_reason = f"escalated: deadline ({why})"
+        changed[complaint.pk] = complaint
+        happened.append((complaint, level, why))
+    if escalations:
+        now = timezone.now()
+        for complaint in changed.values():
+            complaint.updated_at = now
+        Escalation.objects.bulk_create(escalations)
+        by_level: dict[int, list[int]] = {}
+        for complaint in changed.values():
+            by_level.setdefault(complaint.escalation_level, []).append(complaint.pk)
+        for level, ids in by_level.items():
+            Complaint.objects.filter(pk__in=ids).update(escalation_level=level, updated_at=now)
+        Complaint.history.bulk_history_create(list(changed.values()), update=True)
+    return happened
+
+
 def _put_on_key_attention(complaint: Complaint) -> None:
     vehicle = complaint.vehicle
     if vehicle is None:
