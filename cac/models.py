@@ -125,7 +125,17 @@ class Customer(TimeStampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [models.UniqueConstraint(fields=["dealer", "mobile"], name="unique_customer_mobile_per_dealer")]
-        indexes = [models.Index(fields=["dealer", "name"], name="customer_dealer_name")]
+        indexes = [
+            models.Index(fields=["dealer", "name"], name="customer_dealer_name"),
+            # The phone box searches by prefix (LIKE '138%'), which a default-collation index can't serve.
+            models.Index(
+                fields=["dealer", "mobile"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="customer_mobile_prefix",
+            ),
+            # Few customers have other numbers: the search inside them reads only those.
+            models.Index(fields=["dealer"], condition=~models.Q(other_phones=""), name="customer_other_phones"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.mobile_display}"

@@ -39,7 +39,7 @@ def customer_lookup(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> lis
     if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in query):
         condition = Q(mobile__startswith=digits)
         if len(digits) >= 7:
-            condition |= Q(other_phones__contains=digits)
+            condition |= Q(other_phones__contains=digits) & ~Q(other_phones="")  # the partial index's condition
         customers = customers.filter(condition).order_by("mobile")
     elif any(ch.isalpha() or ord(ch) > 0x2E80 for ch in query):
         customers = customers.filter(name__istartswith=query).order_by("name")

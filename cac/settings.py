@@ -140,6 +140,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Forms --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Widgets render with Jinja2 where Django has a Jinja2 template (see cac/form_renderer.py).
+FORM_RENDERER = "cac.form_renderer.WidgetRenderer"
 
 # --- Celery -------------------------------------------------------------------
 # REDIS_URL selects Redis; without it, kombu's file-system transport needs no server.

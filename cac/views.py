@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cac import selectors, services
 from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
+from cac.pagination import page_of
 from cac.phones import normalize_phone
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
@@ -137,7 +137,7 @@ def customer_find(request):
 def customer_list(request):
     staff = selectors.staff_list(user=request.user)
     customer_filter = CustomerFilter(request.GET, queryset=selectors.customer_list(user=request.user), staff=staff)
-    page = Paginator(customer_filter.qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(customer_filter.qs.order_by("name", "pk"), request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/customer_list.html", {"filter": customer_filter, "page": page})
 
 
@@ -328,7 +328,7 @@ def call_new(request):
 def call_list(request):
     staff = selectors.staff_list(user=request.user)
     call_filter = CallFilter(request.GET, queryset=selectors.call_list(user=request.user), staff=staff)
-    page = Paginator(call_filter.qs.order_by("-started_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(call_filter.qs.order_by("-started_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/call_list.html", {"filter": call_filter, "page": page})
 
 

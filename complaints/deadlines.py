@@ -2,13 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.business_time import BusinessCalendar
 from cac.models import Dealer
-from complaints.models import UNRESOLVED_STATUSES, ComplaintSLA, Status
+from complaints.models import ComplaintSLA, Status
 
 # The default rows are written by the migration 0002 (seeds 000 and 001); this applies when none matches.
 FALLBACK = ComplaintSLA(acknowledge_rule=ComplaintSLA.AcknowledgeRule.END_OF_BUSINESS_DAY, resolve_days=3)
@@ -60,13 +60,3 @@ def deadline_state(due_at: datetime | None, *, status: str, now: datetime | None
         return DeadlineState.BREACHED
     window = ACKNOWLEDGE_DUE_SOON if status == Status.NEW else DUE_SOON
     return DeadlineState.DUE_SOON if due_at - now <= window else DeadlineState.ON_TIME
-
-
-def current_due_expression() -> Case:
-    """SQL for the deadline that runs now, to filter and sort lists by it."""
-    return Case(
-        When(status=Status.NEW, then=F("acknowledge_due_at")),
-        When(status__in=UNRESOLVED_STATUSES, then=F("resolve_due_at")),
-        default=Value(None),
-        output_field=DateTimeField(),
-    )

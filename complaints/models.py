@@ -99,6 +99,18 @@ OPEN_STATUSES = [
 ]
 # Until resolved, the resolution deadline runs; a resolved complaint waits for its follow-up call.
 UNRESOLVED_STATUSES = OPEN_STATUSES
+
+
+def current_due_expression() -> models.Case:
+    """SQL for the deadline that runs now, to filter and sort lists by it (and to index them by it)."""
+    return models.Case(
+        models.When(status=Status.NEW, then=models.F("acknowledge_due_at")),
+        models.When(status__in=UNRESOLVED_STATUSES, then=models.F("resolve_due_at")),
+        default=models.Value(None),
+        output_field=models.DateTimeField(),
+    )
+
+
 HANDLE = "complaints.handle_complaint"
 MANAGE = "complaints.manage_complaint"
 
@@ -182,6 +194,14 @@ class Complaint(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "status", "acknowledge_due_at"], name="complaint_new_by_ack_due"),
             models.Index(fields=["owner", "status"], name="complaint_owner_status"),
             models.Index(fields=["dealer", "-received_at"], name="complaint_dealer_received"),
+            # The list's order (the running deadline, then the newest): any page is a walk along this index.
+            models.Index(
+                models.F("dealer"),
+                current_due_expression(),
+                models.F("received_at").desc(),
+                models.F("id").desc(),
+                name="complaint_list_by_deadline",
+            ),
             models.Index(fields=["customer", "status"], name="complaint_customer_status"),
             # The deadline sweep looks across dealers.
             models.Index(fields=["status", "acknowledge_due_at"], name="complaint_sweep_ack_due"),

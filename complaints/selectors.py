@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cac.models import CallLog, User, Vehicle
 from cac.selectors import dealer_ids
-from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON, current_due_expression
+from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
 from complaints.models import (
     OPEN_STATUSES,
     Attachment,
@@ -21,6 +21,7 @@ from complaints.models import (
     EscalationLevel,
     KeyAttentionVehicle,
     Status,
+    current_due_expression,
 )
 from complaints.services import TRANSITIONS
 

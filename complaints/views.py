@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cac import selectors as cac_selectors
+from cac.pagination import page_of
 from cac.views import id_param, role_required, scoped
 from complaints import selectors, services
 from complaints.filters import ComplaintFilter
@@ -85,14 +86,14 @@ def complaint_list(request):
         request.GET, queryset=selectors.complaint_list(user=request.user), staff=handlers
     )
     queryset = selectors.by_nearest_deadline(complaint_filter.qs)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(queryset, request.GET.get("page"), PAGE_SIZE)
     return render(request, "complaints/complaint_list.html", {"filter": complaint_filter, "page": page})
 
 
 @role_required(HANDLE)
 @require_GET
 def complaint_mine(request):
-    page = Paginator(selectors.complaint_mine(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(selectors.complaint_mine(user=request.user), request.GET.get("page"), PAGE_SIZE)
     return render(request, "complaints/complaint_mine.html", {"page": page})
 
 
@@ -119,7 +120,7 @@ def complaint_triage(request):
                 request, _("%(count)d complaint(s) assigned to %(name)s.") % {"count": changed, "name": owner}
             )
             return redirect("complaints:triage")
-    page = Paginator(selectors.complaint_triage(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(selectors.complaint_triage(user=request.user), request.GET.get("page"), PAGE_SIZE)
     ticked = {str(pk) for pk in request.POST.getlist("complaints")}
     return render(
         request,

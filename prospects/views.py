@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cac import selectors as cac_selectors
+from cac.pagination import page_of
 from cac.phones import phone_digits
 from cac.views import id_param, role_required, scoped
 from prospects import selectors, services
@@ -50,7 +51,7 @@ def prospect_list(request):
                 prospects = prospects.filter(**{name: data[name]})
         if data["mine"]:
             prospects = prospects.filter(owner=request.user)
-    page = Paginator(prospects.order_by("next_contact_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(prospects.order_by("next_contact_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     return render(request, "prospects/prospect_list.html", {"form": form, "page": page})
 
 
