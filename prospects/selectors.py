@@ -1,9 +1,10 @@
 """Every read of prospects a view needs, scoped to the user's dealers."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from cac.models import Customer, User
@@ -12,7 +13,7 @@ from cac.selectors import dealer_ids
 from prospects.models import CAMPAIGN_POOL, OPEN_STATUSES, Campaign, ContactAttempt, Prospect, Status
 
 BOARD_COLUMNS = [Status.NEW, Status.CONTACTING, Status.FOLLOWING, Status.APPOINTMENT]
-BOARD_LIMIT = 50
+BOARD_LIMIT = 20  # cards per column; the column's count and a link to the whole list say how many more
 FUNNEL_DIMENSIONS = ("source", "model", "month")
 
 
@@ -45,16 +46,33 @@ def prospect_due(*, user: User) -> QuerySet[Prospect]:
     )
 
 
-def prospect_board(*, user: User, mine: bool = False) -> list[tuple[str, str, list[Prospect]]]:
-    """The open prospects by status column, next contact first; one query."""
+@dataclass(frozen=True)
+class BoardColumn:
+    status: str
+    label: str
+    count: int
+    prospects: list[Prospect]
+
+
+def prospect_board(*, user: User, mine: bool = False) -> list[BoardColumn]:
+    """The open prospects by status column: each column's count and its first cards by next contact. Two queries,
+    whatever the number of prospects (the cards are ranked per column in SQL)."""
     prospects = prospect_list(user=user).filter(status__in=BOARD_COLUMNS)
     if mine:
         prospects = prospects.filter(owner=user)
+    counts = dict(prospects.order_by().values_list("status").annotate(n=Count("pk")))
+    ranked = prospects.annotate(
+        board_rank=Window(
+            RowNumber(), partition_by=F("status"), order_by=[F("next_contact_at").asc(nulls_last=True), F("pk").asc()]
+        )
+    ).filter(board_rank__lte=BOARD_LIMIT)
     columns: dict[str, list[Prospect]] = {status: [] for status in BOARD_COLUMNS}
-    for prospect in prospects.order_by("next_contact_at", "pk")[: BOARD_LIMIT * len(BOARD_COLUMNS)]:
-        if len(columns[prospect.status]) < BOARD_LIMIT:
-            columns[prospect.status].append(prospect)
-    return [(status, Status(status).label, columns[status]) for status in BOARD_COLUMNS]
+    for prospect in ranked.order_by("status", "board_rank"):
+        columns[prospect.status].append(prospect)
+    return [
+        BoardColumn(status=status, label=Status(status).label, count=counts.get(status, 0), prospects=columns[status])
+        for status in BOARD_COLUMNS
+    ]
 
 
 def prospect_duplicates(*, user: User, dealer_id: int, phone: str) -> tuple[list[Customer], list[Prospect]]:

@@ -356,6 +356,26 @@ def test_query_counts(client, make_user, dealer, busy, django_assert_max_num_que
     if name == "detail":
         assert len(response.context["attempts"]) == 20
     elif name == "board":
-        assert sum(len(cards) for _status, _label, cards in response.context["columns"]) == 40
+        assert sum(len(column.prospects) for column in response.context["columns"]) == 40
     elif name == "list" and not params:
         assert len(response.context["page"]) == 25
+
+
+def test_the_board_counts_every_prospect_and_links_to_the_rest(client, make_user, dealer):
+    from prospects.selectors import BOARD_LIMIT
+
+    owner = make_user("agent", dealer)
+    now = timezone.now()
+    for n in range(BOARD_LIMIT + 3):
+        put(ProspectFactory(dealer=dealer, owner=owner), Status.FOLLOWING, next_contact_at=now + timedelta(hours=n % 7))
+    for _n in range(2):
+        put(ProspectFactory(dealer=dealer, owner=owner), Status.NEW, next_contact_at=now)
+    client.force_login(make_user("sales_manager", dealer))
+    response = client.get(reverse("prospects:board"))
+    columns = {column.status: column for column in response.context["columns"]}
+    assert (columns[Status.FOLLOWING].count, len(columns[Status.FOLLOWING].prospects)) == (BOARD_LIMIT + 3, BOARD_LIMIT)
+    assert (columns[Status.NEW].count, len(columns[Status.NEW].prospects)) == (2, 2)
+    following = columns[Status.FOLLOWING].prospects
+    assert [p.next_contact_at for p in following] == sorted(p.next_contact_at for p in following)
+    assert f"{reverse('prospects:list')}?status={Status.FOLLOWING}" in response.content.decode()
+    assert f"{reverse('prospects:list')}?status={Status.NEW}" not in response.content.decode()
