@@ -68,13 +68,13 @@ def _attempts_annotations(current_slot: str | None) -> dict:
     return annotations
 
 
-def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int | None = None) -> list[Callback]:
+def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int | None = None) -> QuerySet[Callback]:
     """The open follow-up calls to make today: scheduled ones due by tonight, and every due or started one.
 
     Agents see their own; supervisors see everyone's, or one agent's with `agent_id`. Overdue first, then by due
     time, then by slot fit: customers already tried in the current slot go last. Each row carries `attempt_count`,
-    `last_attempt_at`, `last_attempt_slot`, `is_overdue`, `blocked` (the slot rule says not yet) and `slot_marks`,
-    all computed in the one query."""
+    `last_attempt_at`, `last_attempt_slot` and `is_overdue`, computed in the query; `worklist_rows` adds what the
+    screen shows of a page of them."""
     now = now or timezone.now()
     current_slot = slot_of(now, timezone.get_current_timezone())
     callbacks = callback_list(user=user).filter(
@@ -84,7 +84,7 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
         callbacks = callbacks.filter(agent=user)
     elif agent_id is not None:
         callbacks = callbacks.filter(agent_id=agent_id)
-    rows = list(
+    return (
         callbacks.select_related("customer", "vehicle", "agent", "dealer")
         .annotate(
             **_attempts_annotations(current_slot),
@@ -92,8 +92,20 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
         )
         .order_by("-is_overdue", "due_at", "tried_in_current_slot", "pk")
     )
+
+
+def worklist_totals(worklist: QuerySet[Callback], *, now: datetime) -> dict[str, int]:
+    """How many calls the whole worklist holds, and how many are overdue: one query."""
+    return worklist.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+
+
+def worklist_rows(rows, *, now: datetime) -> list[Callback]:
+    """Each row of a page of the worklist with `last_attempt_result_label`, `blocked` (the slot rule says not yet)
+    and `slot_marks`."""
+    current_slot = slot_of(now, timezone.get_current_timezone())
     labels = dict(Slot.choices)
     results = dict(AttemptResult.choices)
+    rows = list(rows)
     for row in rows:
         row.last_attempt_result_label = results.get(row.last_attempt_result, "")
         row.blocked = row.next_attempt_at is not None and row.next_attempt_at > now

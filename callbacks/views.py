@@ -14,12 +14,15 @@ from django_fsm import has_transition_perm
 
 from cac.attempts import AttemptResult
 from cac.models import Customer
+from cac.pagination import page_of
 from cac.selectors import dealer_ids, dealer_list
 from cac.views import role_required, scoped
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
 from complaints.forms import add_service_errors
+
+WORKLIST_PAGE_SIZE = 50
 
 VIEW = "callbacks.view_callback"
 
@@ -34,12 +37,16 @@ def worklist(request):
         if filter_form.is_valid() and filter_form.cleaned_data["agent"]:
             agent_id = filter_form.cleaned_data["agent"].pk
     now = timezone.now()
-    rows = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id)
+    worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id)
+    page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE)
+    totals = selectors.worklist_totals(worklist, now=now)
     context = {
-        "rows": rows,
+        "rows": selectors.worklist_rows(page.object_list, now=now),
+        "page": page,
         "filter_form": filter_form,
         "now": now,
-        "overdue_count": sum(1 for row in rows if row.is_overdue),
+        "total": totals["total"],
+        "overdue_count": totals["overdue"],
     }
     return render(request, "callbacks/worklist.html", context)
 

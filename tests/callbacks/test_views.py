@@ -182,6 +182,20 @@ def test_worklist_query_count(client, supervisor, agent, make_callback, django_a
         assert len(row_ids(response)) == 32
 
 
+def test_a_long_worklist_comes_in_pages_with_its_true_totals(client, supervisor, make_callback, frozen):
+    from callbacks.views import WORKLIST_PAGE_SIZE
+
+    for index in range(WORKLIST_PAGE_SIZE + 5):
+        make_callback(status=Status.DUE, due_at=NOW + timedelta(minutes=index - 3), with_vehicle=False)
+    login(client, supervisor)
+    first = client.get(reverse("callbacks:worklist"))
+    second = client.get(reverse("callbacks:worklist"), {"page": 2})
+    assert (first.context["total"], first.context["overdue_count"]) == (WORKLIST_PAGE_SIZE + 5, 3)
+    assert len(row_ids(first)) == WORKLIST_PAGE_SIZE and len(row_ids(second)) == 5
+    assert not set(row_ids(first)) & set(row_ids(second))
+    assert row_ids(first)[:3] == [row.pk for row in first.context["rows"] if row.is_overdue]
+
+
 # --- The work screen ----------------------------------------------------------------------------------------------------
 
 
