@@ -1,11 +1,10 @@
-"""Every read of deliveries, repair orders and the 三包 watch that a view needs, scoped to the user's dealers."""
-
-from datetime import date
+"""Every read of deliveries and repair orders that a view needs, scoped to the user's dealers (the 三包 watch's reads are
+in callbacks/warranty_watch.py)."""
 
 from django.db.models import QuerySet
 
 from cac.models import Customer, Sale, ServiceVisit, User
-from cac.selectors import dealer_ids, dealer_list
+from cac.selectors import dealer_ids
 
 RECENT_EVENTS = 5
 
@@ -28,22 +27,3 @@ def customer_recent_sales(*, user: User, customer: Customer, limit: int = RECENT
 
 def customer_recent_service_visits(*, user: User, customer: Customer, limit: int = RECENT_EVENTS) -> list[ServiceVisit]:
     return list(service_visit_list(user=user).filter(customer=customer).order_by("-date_in", "-id")[:limit])
-
-
-def sanbao_list(*, user: User, today: date | None = None) -> list:
-    """The vehicles of the user's dealers near or over a 三包 threshold, with their figures and whether they are on
-    the key-attention list."""
-    from callbacks.warranty_watch import sanbao_figures
-    from complaints.models import KeyAttentionVehicle
-
-    rows = []
-    for dealer in dealer_list(user=user).order_by("code"):
-        rows.extend(sanbao_figures(dealer=dealer, today=today))
-    on_list = set(
-        KeyAttentionVehicle.objects.filter(
-            vehicle_id__in=[row.vehicle.pk for row in rows], released_at__isnull=True
-        ).values_list("vehicle_id", flat=True)
-    )
-    for row in rows:
-        row.key_attention = row.vehicle.pk in on_list
-    return rows

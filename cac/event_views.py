@@ -4,7 +4,6 @@ the 三包 watch page. Views are thin: validate, call one service, message, redi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac import event_selectors, events, imports, selectors
 from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.pagination import page_of
 from cac.views import _form_errors_from, role_required, scoped
 
 PAGE_SIZE = 25
@@ -24,7 +24,7 @@ PAGE_SIZE = 25
 @require_GET
 def sale_list(request):
     sales = event_selectors.sale_list(user=request.user).order_by("-delivered_on", "-id")
-    page = Paginator(sales, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(sales, request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/events/sale_list.html", {"page": page})
 
 
@@ -32,18 +32,23 @@ def sale_list(request):
 @require_GET
 def service_visit_list(request):
     visits = event_selectors.service_visit_list(user=request.user).order_by("-date_in", "-id")
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(visits, request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/events/service_visit_list.html", {"page": page})
 
 
 @role_required("complaints.manage_complaint")
 @require_GET
 def sanbao(request):
-    """For the service manager: vehicles near or over a 三包 threshold, with the figures."""
-    from callbacks.warranty_watch import Thresholds
+    """For the service manager: vehicles near or over a 三包 threshold, with the figures, of all one's dealers."""
+    from callbacks.warranty_watch import Thresholds, sanbao_watch_list
 
-    rows = event_selectors.sanbao_list(user=request.user)
-    return render(request, "cac/events/sanbao.html", {"rows": rows, "limits": Thresholds.from_settings()})
+    rows = sanbao_watch_list(user=request.user)
+    several_dealers = len(selectors.dealer_ids(user=request.user)) > 1
+    return render(
+        request,
+        "cac/events/sanbao.html",
+        {"rows": rows, "limits": Thresholds.from_settings(), "several_dealers": several_dealers},
+    )
 
 
 # --- By hand, from the customer 360 ----------------------------------------------------------

@@ -1124,6 +1124,8 @@ ZH_HANS = {
     "Schedule": "自动计划",
     "No report yet.": "暂无报表。",
     "Download PDF": "下载 PDF",
+    "snapshot": "数据快照",
+    "The tables of this report were not kept when it was generated: download the PDF to read it.": "本报表生成时未保存表格数据，请下载 PDF 查看。",
 }
 
 

@@ -38,6 +38,9 @@ class MonthlyReport(FSMModelMixin, TimeStampedModel):
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), max_length=3000, blank=True)
+    # What the PDF was made from (reports.snapshot), kept when it is generated: the preview, CSV and XLSX of a ready
+    # report show it, whatever happens to the complaints afterwards. Empty until the report is ready.
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-month", "-created_at", "-id"]
@@ -59,8 +62,9 @@ class MonthlyReport(FSMModelMixin, TimeStampedModel):
         """A worker took it."""
 
     @transition(field=status, source=Status.RUNNING, target=Status.READY)
-    def finish(self, *, at):
+    def finish(self, *, at, snapshot: dict):
         self.finished_at = at
+        self.snapshot = snapshot
         self.error = ""
 
     @transition(field=status, source=[Status.QUEUED, Status.RUNNING], target=Status.FAILED)

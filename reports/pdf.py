@@ -12,11 +12,10 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cac.models import Dealer
-from reports.selectors import complaint_figures
+from reports.snapshot import report_snapshot, snapshot_dealers, snapshot_figures, snapshot_generated_at
 from reports.tables import Table, month_label, report_tables
 
 
@@ -38,32 +37,37 @@ def ensure_cjk_font() -> None:
         )
 
 
-def report_context(*, dealer_ids, month: date) -> dict:
-    """Figures and tables for one report, labelled in the active language."""
-    figures = complaint_figures(dealer_ids=dealer_ids, month=month)
-    dealers = list(Dealer.objects.filter(pk__in=dealer_ids).order_by("code"))
+def report_context(snapshot: dict) -> dict:
+    """Figures and tables of a report's snapshot, labelled in the active language: what the PDF, the preview, the
+    CSV and the XLSX show."""
+    figures = snapshot_figures(snapshot)
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
     return {
         "figures": figures,
         "tables": report_tables(figures),
-        "dealers": dealers,
-        "dealer_names": ("、" if (translation.get_language() or "").startswith("zh") else ", ").join(
-            f"{d.code} {d.name}" for d in dealers
-        ),
+        "dealer_names": separator.join(f"{code} {name}" for code, name in snapshot_dealers(snapshot)),
         "month_label": month_label(figures.month),
-        "generated_at": timezone.localtime(),
+        "generated_at": snapshot_generated_at(snapshot),
     }
 
 
-def render_report_pdf(*, dealer_ids, month: date, language: str) -> bytes:
-    """The report's PDF in `language`: cover, table of contents, summary, breakdowns with charts, lists."""
+def render_snapshot_pdf(snapshot: dict, *, language: str) -> bytes:
+    """The PDF of a report's snapshot in `language`: cover, table of contents, summary, breakdowns with charts,
+    lists."""
     from weasyprint import HTML
 
     ensure_cjk_font()
     with translation.override(language):
-        context = report_context(dealer_ids=dealer_ids, month=month)
+        context = report_context(snapshot)
         context["language"] = language
         html = render_to_string("reports/report_pdf.html", context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_report_pdf(*, dealer_ids, month: date, language: str) -> bytes:
+    """The report of `dealer_ids` for `month` as it stands now, in `language` (the command line, the benchmark)."""
+    ensure_cjk_font()  # before the figures are computed: without a font there is no point
+    return render_snapshot_pdf(report_snapshot(dealer_ids=dealer_ids, month=month), language=language)
 
 
 def _cell(value):

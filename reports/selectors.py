@@ -27,16 +27,29 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Q
+from django.db.models import Aggregate, Avg, BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Max, Q
 from django.db.models.functions import TruncMonth
 
-from callbacks.models import SATISFIED_FROM, Callback
+from callbacks.models import SATISFIED_FROM, Callback, Kind
 from callbacks.models import Status as CallbackStatus
-from complaints.models import Complaint, Escalation, KeyAttentionVehicle, Severity, Status
+from complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    Department,
+    Escalation,
+    EscalationLevel,
+    KeyAttentionVehicle,
+    Severity,
+    Status,
+)
 
 REPEAT_WINDOW_DAYS = 90
 TREND_MONTHS = 12
 TOP_ROOT_CAUSES = 10
+
+# The breakdowns by a column with choices: their rows are labelled with the choice's label in the active language.
+CHOICE_BREAKDOWNS = {"category": Category, "channel": Channel, "severity": Severity, "department": Department}
 
 
 # --- SQL helpers ----------------------------------------------------------------------------------------
@@ -330,9 +343,33 @@ def _trend(*, dealer_ids, month: date) -> list[TrendPoint]:
     return points
 
 
-def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, int]]:
-    from complaints.models import EscalationLevel
+def escalation_level_label(level: int, default: str = "") -> str:
+    """The level's name in the active language (`default` for a level no longer defined)."""
+    try:
+        return str(EscalationLevel(level).label)
+    except ValueError:
+        return default or str(level)
 
+
+def follow_up_kind_label(kind: str, default: str = "") -> str:
+    """The kind of call in the active language; the total row (kind "") has no label."""
+    if not kind:
+        return ""
+    try:
+        return str(Kind(kind).label)
+    except ValueError:
+        return default or kind
+
+
+def breakdown_label(by: str, key: str, default: str) -> str:
+    """The label of a breakdown row in the active language: the choice's label, else what was computed."""
+    choices = CHOICE_BREAKDOWNS.get(by)
+    if choices is None or key not in choices.values:
+        return default
+    return str(choices(key).label)
+
+
+def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, int]]:
     start, end = month_bounds(month)
     rows = (
         Escalation.objects.filter(complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end)
@@ -340,7 +377,7 @@ def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, in
         .annotate(count=Count("pk"))
         .order_by("to_level")
     )
-    return [(row["to_level"], str(EscalationLevel(row["to_level"]).label), row["count"]) for row in rows]
+    return [(row["to_level"], escalation_level_label(row["to_level"]), row["count"]) for row in rows]
 
 
 def _key_vehicles(*, dealer_ids, month: date) -> list[dict]:
@@ -405,8 +442,6 @@ def _major_complaints(*, dealer_ids, month: date) -> list[dict]:
 
 def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUpRow | None]:
     """Follow-up calls due in the month, by kind: one query."""
-    from callbacks.models import Kind
-
     start, end = month_bounds(month)
     made = Q(status__in=[CallbackStatus.COMPLETED, CallbackStatus.DECLINED])
     rows = (
@@ -442,7 +477,7 @@ def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUp
     result = [
         make(
             r["kind"],
-            str(Kind(r["kind"]).label),
+            follow_up_kind_label(r["kind"]),
             r["due"],
             r["made"],
             r["on_time"],
@@ -464,15 +499,13 @@ def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUp
 def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
     """Every figure of the monthly complaint analysis of `dealer_ids` for `month` (any day of it), from SQL
     aggregates: one query per table, the comparison months beside the summary."""
-    from complaints.models import Category, Channel, Department
-
     month = date(month.year, month.month, 1)
     dealer_ids = tuple(sorted(dealer_ids))
     breakdowns = {
-        "category": _breakdown(dealer_ids=dealer_ids, month=month, by="category", labels=dict(Category.choices)),
-        "channel": _breakdown(dealer_ids=dealer_ids, month=month, by="channel", labels=dict(Channel.choices)),
-        "severity": _breakdown(dealer_ids=dealer_ids, month=month, by="severity", labels=dict(Severity.choices)),
-        "department": _breakdown(dealer_ids=dealer_ids, month=month, by="department", labels=dict(Department.choices)),
+        **{
+            by: _breakdown(dealer_ids=dealer_ids, month=month, by=by, labels=dict(choices.choices))
+            for by, choices in CHOICE_BREAKDOWNS.items()
+        },
         "model": _breakdown(dealer_ids=dealer_ids, month=month, by="vehicle__model"),
         "handler": _breakdown(
             dealer_ids=dealer_ids,
@@ -501,7 +534,8 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
 
 
 def monthly_report_list(*, user):
-    """The reports a user may see: those whose every dealer is one of the user's."""
+    """The reports a user may see: those whose every dealer is one of the user's. Their snapshots, large, are left
+    unread; `has_snapshot` says whether there is one."""
     from cac.models import Dealer
     from cac.selectors import dealer_ids as user_dealer_ids
     from reports.models import MonthlyReport
@@ -511,11 +545,17 @@ def monthly_report_list(*, user):
         MonthlyReport.objects.filter(dealers__in=allowed)
         .exclude(dealers__in=Dealer.objects.exclude(pk__in=allowed))
         .distinct()
+        .defer("snapshot")
+        .annotate(has_snapshot=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField()))
         .select_related("requested_by")
         .prefetch_related("dealers")
     )
 
 
-def monthly_report_get(*, user, report_id: int):
-    """The report, or MonthlyReport.DoesNotExist when any of its dealers is not the user's."""
-    return monthly_report_list(user=user).get(pk=report_id)
+def monthly_report_get(*, user, report_id: int, with_snapshot: bool = False):
+    """The report, or MonthlyReport.DoesNotExist when any of its dealers is not the user's; with its snapshot
+    read only when asked for."""
+    reports = monthly_report_list(user=user)
+    if with_snapshot:
+        reports = reports.defer(None)
+    return reports.get(pk=report_id)

@@ -35,9 +35,11 @@ def monthly_report_request(
 
 
 def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
-    """Render a queued report's PDF and store it. A report no longer queued is left alone (a rerun is a no-op);
-    a rendering error marks it failed with the error, so that the page stops waiting."""
-    from reports.pdf import render_report_pdf
+    """Compute a queued report's figures once, render its PDF from them and store both: the PDF and the snapshot
+    (what its preview and exports show) are the same figures. A report no longer queued is left alone (a rerun is a
+    no-op); an error marks it failed with the error, so that the page stops waiting, and keeps no snapshot."""
+    from reports.pdf import render_snapshot_pdf
+    from reports.snapshot import report_snapshot
 
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().filter(pk=report_id, status=Status.QUEUED).first()
@@ -47,7 +49,8 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
         report.save(update_fields=["status", "updated_at"])
     dealer_ids = list(report.dealers.values_list("pk", flat=True))
     try:
-        pdf = render_report_pdf(dealer_ids=dealer_ids, month=report.month, language=report.language)
+        snapshot = report_snapshot(dealer_ids=dealer_ids, month=report.month)
+        pdf = render_snapshot_pdf(snapshot, language=report.language)
     except Exception as exc:  # noqa: BLE001 - any failure must end the wait with a reason
         logger.exception("Monthly report %s failed", report_id)
         with transaction.atomic():
@@ -58,8 +61,8 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update().get(pk=report_id)
         report.file.save(f"complaints-{report.month:%Y-%m}-{report.pk}.pdf", ContentFile(pdf), save=False)
-        report.finish(at=timezone.now())
-        report.save(update_fields=["status", "file", "finished_at", "error", "updated_at"])
+        report.finish(at=timezone.now(), snapshot=snapshot)
+        report.save(update_fields=["status", "file", "snapshot", "finished_at", "error", "updated_at"])
     return report
 
 

@@ -64,25 +64,32 @@ def report_download(request, report_id: int):
     )
 
 
-def _context(request, report_id: int) -> dict:
-    report = selectors.monthly_report_get(user=request.user, report_id=report_id)
-    dealer_ids = [d.pk for d in report.dealers.all()]
-    return {"report": report, **report_context(dealer_ids=dealer_ids, month=report.month)}
+def _snapshot_context(request, report_id: int) -> dict:
+    """A ready report's tables, from its snapshot; a report without one has no tables to export."""
+    report = selectors.monthly_report_get(user=request.user, report_id=report_id, with_snapshot=True)
+    if report.snapshot is None:
+        raise Http404(_("The report is not ready."))
+    return {"report": report, **report_context(report.snapshot)}
 
 
 @role_required(VIEW)
 @require_GET
 @scoped
 def report_preview(request, report_id: int):
-    """The same figures as the PDF, in the page's language."""
-    return render(request, "reports/report_preview.html", _context(request, report_id))
+    """What the PDF shows, from the figures kept when it was generated, in the page's language; a report not
+    generated yet shows its state (and the page polls while it is queued or generating)."""
+    report = selectors.monthly_report_get(user=request.user, report_id=report_id, with_snapshot=True)
+    context = {"report": report}
+    if report.snapshot is not None:
+        context.update(report_context(report.snapshot))
+    return render(request, "reports/report_preview.html", context)
 
 
 @role_required(VIEW)
 @require_GET
 @scoped
 def report_csv(request, report_id: int):
-    context = _context(request, report_id)
+    context = _snapshot_context(request, report_id)
     response = HttpResponse(tables_csv(context["tables"]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.csv"'
     return response
@@ -92,7 +99,7 @@ def report_csv(request, report_id: int):
 @require_GET
 @scoped
 def report_xlsx(request, report_id: int):
-    context = _context(request, report_id)
+    context = _snapshot_context(request, report_id)
     response = HttpResponse(tables_xlsx(context["tables"]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.xlsx"'
     return response

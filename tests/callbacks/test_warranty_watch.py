@@ -6,13 +6,17 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
 from cac.events import service_visit_record
 from callbacks.tasks import sanbao_notify_service_managers
-from callbacks.warranty_watch import sanbao_figures, warranty_watch
+from callbacks.warranty_watch import sanbao_figures, sanbao_watch_list, warranty_watch
 from complaints.models import KeyAttentionVehicle
+from tests.cac.factories import DealerFactory
 from tests.callbacks.event_support import days_ago, vehicle_under_warranty, visit
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +103,59 @@ def test_the_figures_take_four_queries_however_many_visits(dealer, django_assert
     with django_assert_max_num_queries(4):
         rows = sanbao_figures(dealer=dealer)
     assert len(rows) == 6
+
+
+def test_several_dealers_at_once_take_the_same_four_queries(dealer, other_dealer, django_assert_num_queries):
+    near = {}
+    for one in (dealer, other_dealer):
+        near[one.pk] = vehicle_under_warranty(one)
+        visit(near[one.pk], date_in=days_ago(60), days=26)
+        visit(vehicle_under_warranty(one), date_in=days_ago(60), days=3)  # fine
+    over = vehicle_under_warranty(other_dealer)
+    visit(over, date_in=days_ago(60), days=31)
+    with django_assert_num_queries(4):
+        rows = sanbao_figures(dealer_ids=[dealer.pk, other_dealer.pk])
+    assert [row.vehicle for row in rows] == [over, *sorted(near.values(), key=lambda v: v.vin)]  # past a limit first
+    assert [row.vehicle for row in sanbao_figures(dealer_ids=[dealer.pk])] == [near[dealer.pk]]
+    assert sanbao_figures(dealer_ids=[]) == []
+    with pytest.raises(TypeError):
+        sanbao_figures(dealer=dealer, dealer_ids=[dealer.pk])
+
+
+def test_the_watch_list_is_the_users_dealers_marked_when_on_the_key_attention_list(make_user, dealer, other_dealer):
+    mine, theirs = vehicle_under_warranty(dealer), vehicle_under_warranty(other_dealer)
+    for car in (mine, theirs):
+        visit(car, date_in=days_ago(60), days=27)
+    KeyAttentionVehicle.objects.create(dealer=dealer, vehicle=mine, reason="投诉")
+    rows = sanbao_watch_list(user=make_user(roles.SERVICE_MANAGER, dealer))
+    assert [(row.vehicle, row.key_attention) for row in rows] == [(mine, True)]
+    rows = sanbao_watch_list(user=make_user(roles.DIRECTOR, dealer, other_dealer))
+    assert {(row.vehicle, row.key_attention) for row in rows} == {(mine, True), (theirs, False)}
+
+
+def test_the_sanbao_page_of_six_dealers_takes_as_many_queries_as_of_one(client, make_user, dealer):
+    dealers = [dealer, *(DealerFactory(code=f"SB{index}") for index in range(5))]
+    for one in dealers:
+        for days in (26, 31):
+            car = vehicle_under_warranty(one)
+            visit(car, date_in=days_ago(60), days=days, fault_code="F-1", is_safety_fault=True)
+            visit(car, date_in=days_ago(20), fault_code="F-1", is_safety_fault=True)
+        KeyAttentionVehicle.objects.create(dealer=one, vehicle=car, reason="三包")
+
+    def page(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("events:sanbao"))
+        assert response.status_code == 200
+        return response, len(captured)
+
+    one, one_count = page(make_user(roles.DIRECTOR, dealer))
+    six, six_count = page(make_user(roles.DIRECTOR, *dealers))
+    assert len(one.context["rows"]) == 2 and len(six.context["rows"]) == 12
+    assert six_count == one_count <= 12
+    html = six.content.decode()
+    assert all(str(one) in html for one in dealers)  # a dealer column when the user has several
+    assert str(dealer) not in one.content.decode().split('id="sanbao-table"')[1]
 
 
 def test_crossing_a_threshold_puts_the_vehicle_on_the_key_attention_list_and_mails_once(

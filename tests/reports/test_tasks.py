@@ -24,6 +24,7 @@ def test_the_task_produces_the_file_once(queued, march, media_root, pdf_text, cl
     assert monthly_report_generate_task.run(report_id=queued.pk) == Status.READY
     queued.refresh_from_db()
     assert queued.status == Status.READY and queued.finished_at and queued.error == ""
+    assert queued.snapshot["figures"]["summary"]["received"] == 4  # the figures are kept with the PDF
     path = media_root / queued.file.name
     assert "技师漏检" in pdf_text(path)
     assert monthly_report_generate_task.run(report_id=queued.pk) is None  # a rerun is a no-op
@@ -33,13 +34,40 @@ def test_the_task_produces_the_file_once(queued, march, media_root, pdf_text, cl
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def test_the_pdf_and_the_kept_figures_are_one_computation(queued, march, media_root, pdf_text, monkeypatch):
+    from django.utils import translation
+
+    from reports import snapshot as snapshot_module
+    from reports.pdf import report_context
+
+    computed = []
+    complaint_figures = snapshot_module.complaint_figures
+
+    def counted(**kwargs):
+        computed.append(kwargs)
+        return complaint_figures(**kwargs)
+
+    monkeypatch.setattr(snapshot_module, "complaint_figures", counted)
+    assert monthly_report_generate_task.run(report_id=queued.pk) == Status.READY
+    assert len(computed) == 1
+    queued.refresh_from_db()
+    text = pdf_text(media_root / queued.file.name)
+    with translation.override("zh-hans"):
+        tables = {table.key: table for table in report_context(queued.snapshot)["tables"]}
+    assert [row[0] for row in tables["major"].rows] == [march["c2"].number, march["c3"].number]
+    for row in tables["major"].rows + tables["root_causes"].rows:
+        assert row[0] in text
+    received = tables["summary"].rows[0]
+    assert " ".join(str(cell) for cell in received[:2]) in " ".join(text.split())
+
+
 def test_a_failure_is_recorded(queued, monkeypatch, media_root):
     from reports import pdf
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):
         raise pdf.MissingCJKFont("No CJK font found")
 
-    monkeypatch.setattr(pdf, "render_report_pdf", boom)
+    monkeypatch.setattr(pdf, "render_snapshot_pdf", boom)
     assert monthly_report_generate_task.run(report_id=queued.pk) == Status.FAILED
     queued.refresh_from_db()
     assert queued.status == Status.FAILED and "No CJK font" in queued.error
