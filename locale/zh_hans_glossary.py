@@ -1126,6 +1126,7 @@ ZH_HANS = {
     "Download PDF": "下载 PDF",
     "snapshot": "数据快照",
     "The tables of this report were not kept when it was generated: download the PDF to read it.": "本报表生成时未保存表格数据，请下载 PDF 查看。",
+    "All %(total)s in the list": "在列表中查看全部 %(total)s 条",
 }
 
 
