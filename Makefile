@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint messages worker beat clean
+.PHONY: run test install lint messages worker beat clean bench bench-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,34 @@ messages: $(STAMP)
 
 clean:
 	rm -rf .broker staticfiles test-artifacts .test-media
+
+## make bench-data SCALE=1: the large data set of the benchmark in BENCH_DATABASE_URL (created if missing)
+## make bench [SCALE=…] [BENCH_ARGS="--only 360,lookup --no-load"]: time it; results in bench/results/
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cac_bench
+BENCH_ARGS ?=
+# What the Dockerfile installs for the report PDF: CJK fonts, and HarfBuzz's subsetter (fontTools is 10x slower).
+BENCH_PDF_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
+BENCH_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-not-a-production-secret \
+	DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1,localhost DATABASE_URL=$(BENCH_DATABASE_URL)
+
+bench-data: $(STAMP)
+	$(BENCH_ENV) $(BIN)/python -m bench.createdb
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 1
+	$(BENCH_ENV) $(BIN)/python manage.py seed_bench --scale $(or $(SCALE),1)
+
+bench: $(STAMP)
+	@missing=$$(command -v wrk >/dev/null || echo wrk; \
+		for package in $(BENCH_PDF_PACKAGES); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing" $$missing; export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 \
+				|| { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null; } \
+				|| echo "Could not install" $$missing; \
+		else \
+			echo "Missing" $$missing "and no apt-get as root: without wrk the load test is skipped," \
+				"without the fonts the PDF fails, without libharfbuzz-subset0 it takes ten times as long."; \
+		fi; \
+	fi
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BENCH_ENV) $(BIN)/python -m bench.run $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)

@@ -1,0 +1,272 @@
+"""The pages and writes of the CAC timed in-process: django.test.Client against the real database with the
+production settings. Server time is the wall time around client.get/post (middleware, view, template, every query);
+the queries of each request are counted with CaptureQueriesContext."""
+
+import logging
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, reset_queries
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.dataset import Samples
+from bench.results import Row, Target, page_target
+from cac.models import Dealer, User
+from callbacks.selectors import callback_worklist
+from complaints.models import OPEN_STATUSES, Complaint
+from complaints.selectors import complaint_triage
+
+logger = logging.getLogger(__name__)
+
+HTMX = {"HX-Request": "true"}
+COMPLAINT_PAGE_SIZE = 25  # complaints.views.PAGE_SIZE
+DEEP_PAGE = 200
+# The form of each step of the complaint transition item (complaints.forms, prefixed with the action).
+STEP_DATA = {
+    "acknowledge": {"acknowledge-note": "Facts confirmed; the customer expects an answer by Friday (benchmark)."},
+    "investigate": {"investigate-note": "Workshop checks the vehicle (benchmark)."},
+    "propose_countermeasure": {
+        "propose_countermeasure-root_cause": "Clip of the door trim missing after the last repair (benchmark).",
+        "propose_countermeasure-countermeasure": "Replace the clip free of charge (benchmark).",
+    },
+    "start": {"start-note": ""},
+    "resolve": {"resolve-resolution_type": "repair", "resolve-note": "Clip replaced, noise gone (benchmark)."},
+    "reopen": {"reopen-note": "Customer still hears the noise (benchmark)."},
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    data: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class PageItem:
+    key: str
+    item: str
+    role: str
+    request: Callable[[int], Request]
+    expect: Callable[[HttpResponse], str | None]  # what is wrong with a response, or None
+    target: Target = field(default_factory=page_target)
+    available: int | None = None  # requests the data allows (each write consumes a fresh row); None: unlimited
+    label: Callable[[int], str] | None = None  # the kind of each request, for a breakdown in the notes
+    note: str = ""
+
+
+def status_is(code: int, *, contains: bytes | None = None) -> Callable[[HttpResponse], str | None]:
+    def expect(response: HttpResponse) -> str | None:
+        if response.status_code != code:
+            where = response.get("Location", "")
+            return f"HTTP {response.status_code}{' → ' + where if where else ''} (expected {code})"
+        if contains is not None and contains not in response.content:
+            return f"the response lacks {contains.decode()!r}"
+        return None
+
+    return expect
+
+
+def run_item(item: PageItem, client: Client, *, warmup: int, requests: int) -> Row:
+    """Warm up, then time `requests` requests; a response that is not what the page should answer fails the row."""
+    wanted = requests
+    if item.available is not None and item.available < warmup + requests:
+        warmup = min(warmup, item.available // 10)
+        requests = item.available - warmup
+    if requests <= 0:
+        return Row.skipped(item.key, item.item, "no rows to use (see the note of the data set)", item.target)
+    seconds, queries, problems, by_label = [], [], {}, {}
+    for i in range(warmup + requests):
+        req = item.request(i)
+        send = client.post if req.method == "POST" else client.get
+        reset_queries()  # the log holds at most 9,000 queries; a full log would count none
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = send(req.path, req.data, secure=True, headers=req.headers)
+            elapsed = time.perf_counter() - started
+        problem = item.expect(response)
+        if problem:
+            problems.setdefault(problem, req.path)
+        if i >= warmup:
+            seconds.append(elapsed)
+            queries.append(len(captured.captured_queries))
+            if item.label is not None:
+                by_label.setdefault(item.label(i), []).append((elapsed, len(captured.captured_queries)))
+    note = item.note
+    if requests < wanted:
+        note = f"{note}; only {requests} measured: the data set has no more fresh rows for it"
+    row = Row.measured(item.key, item.item, seconds=seconds, queries=queries, target=item.target, note=note)
+    row.details["warmup"] = warmup
+    if by_label:
+        row.details["by_step"] = {label: _step_figures(runs) for label, runs in by_label.items()}
+        steps = sorted(row.details["by_step"].items(), key=lambda pair: -pair[1]["requests"])
+        row.note += " (" + ", ".join(f"{label} {figures['text']}" for label, figures in steps) + ")"
+    for problem, path in list(problems.items())[:3]:
+        row.fail(f"{problem} on {path}")
+    return row
+
+
+def _step_figures(runs: list[tuple[float, int]]) -> dict:
+    p50 = statistics.median(seconds for seconds, _queries in runs) * 1000
+    fewest, most = min(q for _s, q in runs), max(q for _s, q in runs)
+    queries = str(fewest) if fewest == most else f"{fewest}–{most}"
+    return {
+        "requests": len(runs),
+        "p50_ms": p50,
+        "queries": queries,
+        "text": f"{len(runs)}× p50 {p50:.0f} ms, {queries} queries",
+    }
+
+
+def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[PageItem]:
+    """Every page item of the benchmark, in the order of the report."""
+    customers = samples.customers
+    complaints = samples.complaints or [0]
+    steps = samples.steps
+    now_local = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def lookup(i: int) -> Request:
+        # As the agent types: prefixes of 3 to 11 digits of real customers' numbers.
+        _pk, mobile = customers[i % len(customers)]
+        return Request("GET", reverse("customer_lookup"), {"q": mobile[: 3 + i % 9]}, HTMX)
+
+    def customer_360(i: int) -> Request:
+        pk, _mobile = customers[i % len(customers)]
+        return Request("GET", reverse("customer_detail", args=[pk]))
+
+    def call_log(i: int) -> Request:
+        pk, _mobile = customers[(i * 7 + 3) % len(customers)]
+        data = {
+            "direction": "in",
+            "purpose": "inquiry",
+            "started_at": now_local,
+            "duration": "2:15",
+            "summary": f"[bench] inquiry {i}: asks when the next maintenance is due.",
+            "outcome": "answered",
+        }
+        return Request("POST", reverse("customer_call_create", args=[pk]), data, HTMX)
+
+    open_count = Complaint.objects.filter(dealer=dealer, status__in=OPEN_STATUSES).count()
+    all_count = Complaint.objects.filter(dealer=dealer).count()
+    last_page = max(1, math.ceil(all_count / COMPLAINT_PAGE_SIZE))
+    list_url = reverse("complaints:list")
+
+    def complaint_list(i: int) -> Request:
+        return Request("GET", list_url, {"status": "open"})
+
+    def complaint_list_deep(i: int) -> Request:
+        # Page 200 needs 5,000 rows: the whole list (open ones first by deadline, then the newest), as it opens.
+        return Request("GET", list_url, {"page": DEEP_PAGE})
+
+    def complaint_detail(i: int) -> Request:
+        return Request("GET", reverse("complaints:detail", args=[complaints[i % len(complaints)]]))
+
+    def transition(i: int) -> Request:
+        pk, action = steps[i]
+        return Request("POST", reverse("complaints:transition", args=[pk, action]), STEP_DATA[action])
+
+    deep_note = f"all {all_count:,} complaints of the dealer = {last_page} pages" + (
+        f"; page {DEEP_PAGE} does not exist, the paginator serves the last page" if last_page < DEEP_PAGE else ""
+    )
+    agent_rows = len(callback_worklist(user=users["worklist"]))
+    supervisor_rows = len(callback_worklist(user=users["service"]))
+
+    def worklist(i: int) -> Request:
+        return Request("GET", reverse("callbacks:worklist"))
+
+    triage_rows = complaint_triage(user=users["service"]).count()
+    return [
+        PageItem(
+            "lookup",
+            "phone lookup as you type",
+            "agent",
+            lookup,
+            status_is(200),
+            target=page_target(lookup=True),
+            note="prefixes of 3–11 digits",
+        ),
+        PageItem("360", "customer 360", "agent", customer_360, status_is(200)),
+        PageItem(
+            "call",
+            "log a call (POST, htmx)",
+            "agent",
+            call_log,
+            status_is(200, contains=b'id="call-history"'),
+            note="writes a call",
+        ),
+        PageItem(
+            "list",
+            "complaint list, open, by deadline, page 1",
+            "agent",
+            complaint_list,
+            status_is(200),
+            note=f"{open_count:,} open complaints",
+        ),
+        PageItem(
+            "list200",
+            f"complaint list, all, by deadline, page {DEEP_PAGE}",
+            "agent",
+            complaint_list_deep,
+            status_is(200),
+            note=deep_note,
+        ),
+        PageItem("detail", "complaint detail", "service", complaint_detail, status_is(200)),
+        PageItem(
+            "transition",
+            "complaint transition (POST)",
+            "service",
+            transition,
+            status_is(302),
+            available=len(steps),
+            label=lambda i: steps[i][1],
+            note="each request moves another complaint of the dealer one step: new ones are acknowledged",
+        ),
+        PageItem(
+            "triage",
+            "triage board",
+            "service",
+            lambda i: Request("GET", reverse("complaints:triage")),
+            status_is(200),
+            note=f"{triage_rows:,} complaints on the board",
+        ),
+        PageItem(
+            "worklist",
+            "follow-up worklist, agent",
+            "worklist",
+            worklist,
+            status_is(200),
+            note=f"{users['worklist'].username}, {agent_rows:,} call(s) on it (not paginated)",
+        ),
+        PageItem(
+            "worklistall",
+            "follow-up worklist, supervisor (all agents)",
+            "service",
+            worklist,
+            status_is(200),
+            note=f"{supervisor_rows:,} calls of the dealer (not paginated)",
+        ),
+        PageItem(
+            "board",
+            "prospect board",
+            "sales",
+            lambda i: Request("GET", reverse("prospects:board")),
+            status_is(200),
+        ),
+    ]
+
+
+def logged_in_clients(users: dict[str, User]) -> dict[str, Client]:
+    clients = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    return clients
