@@ -10,10 +10,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 
-def page_of(queryset: QuerySet, number, per_page: int) -> Page:
+def page_of(queryset: QuerySet, number, per_page: int, *, count: int | None = None) -> Page:
     """The `number`th page (any value: out-of-range and junk give the last or the first page, as `get_page` does)
-    of the ordered `queryset`, its rows in the queryset's order."""
-    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    of the ordered `queryset`, its rows in the queryset's order. `count`, when the caller knows it, saves the
+    paginator its COUNT query."""
+    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
     page.object_list = [rows[pk] for pk in ids if pk in rows]

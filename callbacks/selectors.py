@@ -77,15 +77,9 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
     screen shows of a page of them."""
     now = now or timezone.now()
     current_slot = slot_of(now, timezone.get_current_timezone())
-    callbacks = callback_list(user=user).filter(
-        Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
-    )
-    if not user.has_perm(SUPERVISE):
-        callbacks = callbacks.filter(agent=user)
-    elif agent_id is not None:
-        callbacks = callbacks.filter(agent_id=agent_id)
     return (
-        callbacks.select_related("customer", "vehicle", "agent", "dealer")
+        _worklist_calls(user=user, now=now, agent_id=agent_id)
+        .select_related("customer", "vehicle", "agent", "dealer")
         .annotate(
             **_attempts_annotations(current_slot),
             is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
@@ -94,9 +88,22 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
     )
 
 
-def worklist_totals(worklist: QuerySet[Callback], *, now: datetime) -> dict[str, int]:
-    """How many calls the whole worklist holds, and how many are overdue: one query."""
-    return worklist.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+def _worklist_calls(*, user: User, now: datetime, agent_id: int | None) -> QuerySet[Callback]:
+    callbacks = callback_list(user=user).filter(
+        Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
+    )
+    if not user.has_perm(SUPERVISE):
+        return callbacks.filter(agent=user)
+    if agent_id is not None:
+        return callbacks.filter(agent_id=agent_id)
+    return callbacks
+
+
+def worklist_totals(*, user: User, now: datetime, agent_id: int | None = None) -> dict[str, int]:
+    """How many calls the whole worklist holds, and how many are overdue: one query, without the attempts."""
+    return _worklist_calls(user=user, now=now, agent_id=agent_id).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
 
 
 def worklist_rows(rows, *, now: datetime) -> list[Callback]:

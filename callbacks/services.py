@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
@@ -35,11 +36,15 @@ def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
     agents = User.objects.filter(is_active=True, dealers=dealer, groups__name=AGENT)
     if exclude is not None:
         agents = agents.exclude(pk=exclude.pk)
-    return (
-        agents.annotate(open_calls=Count("callbacks_assigned", filter=Q(callbacks_assigned__status__in=OPEN_STATUSES)))
-        .order_by("open_calls", "pk")
-        .first()
+    # Counted in a subquery per agent on (agent, status): a join would read every call each agent ever made.
+    open_calls = (
+        Callback.objects.filter(agent=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("agent")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return agents.annotate(open_calls=Coalesce(Subquery(open_calls), 0)).order_by("open_calls", "pk").first()
 
 
 def _create(callback: Callback, *, acting_user: User | None, reason: str) -> Callback | None:

@@ -22,7 +22,7 @@ from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, S
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
 from complaints.forms import add_service_errors
 
-WORKLIST_PAGE_SIZE = 50
+WORKLIST_PAGE_SIZE = 25
 
 VIEW = "callbacks.view_callback"
 
@@ -38,8 +38,8 @@ def worklist(request):
             agent_id = filter_form.cleaned_data["agent"].pk
     now = timezone.now()
     worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id)
-    page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE)
-    totals = selectors.worklist_totals(worklist, now=now)
+    totals = selectors.worklist_totals(user=request.user, now=now, agent_id=agent_id)
+    page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE, count=totals["total"])
     context = {
         "rows": selectors.worklist_rows(page.object_list, now=now),
         "page": page,
