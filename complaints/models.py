@@ -201,6 +201,8 @@ class Complaint(FSMModelMixin, TimeStampedModel):
                 models.F("received_at").desc(),
                 models.F("id").desc(),
                 name="complaint_list_by_deadline",
+                # The deadline's own columns, so that a page's ids come from the index alone (PostgreSQL).
+                include=["status", "acknowledge_due_at", "resolve_due_at"],
             ),
             models.Index(fields=["customer", "status"], name="complaint_customer_status"),
             # The deadline sweep looks across dealers.
