@@ -243,7 +243,7 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             "worklist",
             worklist,
             status_is(200),
-            note=f"{users['worklist'].username}, {agent_rows:,} call(s) on it (not paginated)",
+            note=f"{users['worklist'].username}, {agent_rows:,} call(s) on it (pages of 25)",
         ),
         PageItem(
             "worklistall",
@@ -251,7 +251,7 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             "service",
             worklist,
             status_is(200),
-            note=f"{supervisor_rows:,} calls of the dealer (not paginated)",
+            note=f"{supervisor_rows:,} calls of the dealer (pages of 25; the first page)",
         ),
         PageItem(
             "board",

@@ -341,12 +341,13 @@ def _sweep_section(details: dict) -> str:
     lines += [
         f"- open rows: {open_rows['total']:,} ({open_rows['complaints']:,} complaints, "
         f"{open_rows['callbacks']:,} follow-up calls, {open_rows['prospects']:,} prospects)",
-        f"- made due a minute ago: {made['complaints']:,} new complaints (acknowledgment deadline; of all dealers, "
-        f"the benchmark dealer's last) and {made['callbacks']:,} scheduled follow-up calls",
+        f"- made due a minute ago (other dealers' rows before the benchmark dealer's): {made['complaints']:,} "
+        f"complaints whose acknowledgment is overdue, {made['callbacks']:,} scheduled follow-up calls coming due, "
+        f"{made['prospects']:,} prospects to contact today",
         f"- timed sweep: counts {details['counts']}, {details['queries']:,} queries",
-        f"- fresh rows left for later runs: {details['fresh_left']['complaints']:,} new complaints, "
-        f"{details['fresh_left']['callbacks']:,} scheduled follow-up calls (a run needs 10,000 in all; "
-        "seed again when they run out)",
+        f"- fresh rows left for later runs: {details['fresh_left']['complaints']:,} complaints, "
+        f"{details['fresh_left']['callbacks']:,} scheduled follow-up calls, {details['fresh_left']['prospects']:,} "
+        "prospects (a run needs 10,000 in all; seed again when they run out)",
     ]
     return "\n".join(lines)
 
