@@ -143,6 +143,12 @@ class Callback(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["agent", "status", "due_at"], name="callback_agent_worklist"),
             models.Index(fields=["customer", "status"], name="callback_customer_status"),
             models.Index(fields=["status", "due_at"], name="callback_sweep_due"),  # the deadline sweep
+            # The monthly report's satisfaction figures: the calls a dealer completed in a month.
+            models.Index(
+                fields=["dealer", "completed_at"],
+                condition=models.Q(completed_at__isnull=False),
+                name="callback_dealer_completed",
+            ),
         ]
 
     def __str__(self) -> str:
