@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cac.attempts import AttemptResult, Slot, slot_bounds, slot_of
 from cac.models import Customer, Dealer, User, Vehicle
@@ -48,6 +49,7 @@ class SlotMark:
     label: str
     tried: bool
     current: bool
+    title: str = ""
 
 
 def _attempts_annotations(current_slot: str | None) -> dict:
@@ -110,16 +112,23 @@ def worklist_rows(rows, *, now: datetime) -> list[Callback]:
     """Each row of a page of the worklist with `last_attempt_result_label`, `blocked` (the slot rule says not yet)
     and `slot_marks`."""
     current_slot = slot_of(now, timezone.get_current_timezone())
-    labels = dict(Slot.choices)
+    labels = {name: str(label) for name, label in Slot.choices}
     results = dict(AttemptResult.choices)
+    # The pills' tooltips, translated once for the page rather than three times a row.
+    titles = {
+        (tried, current): (_("Tried in this slot") if tried else _("Not tried yet"))
+        + (f" · {_('now')}" if current else "")
+        for tried in (True, False)
+        for current in (True, False)
+    }
     rows = list(rows)
     for row in rows:
         row.last_attempt_result_label = results.get(row.last_attempt_result, "")
         row.blocked = row.next_attempt_at is not None and row.next_attempt_at > now
-        row.slot_marks = [
-            SlotMark(name, labels.get(name, name), getattr(row, f"tried_{name}"), name == current_slot)
-            for name, _start, _end in slot_bounds()
-        ]
+        row.slot_marks = []
+        for name, _start, _end in slot_bounds():
+            tried, current = getattr(row, f"tried_{name}"), name == current_slot
+            row.slot_marks.append(SlotMark(name, labels.get(name, name), tried, current, titles[bool(tried), current]))
     return rows
 
 

@@ -32,10 +32,12 @@ VIEW = "callbacks.view_callback"
 def worklist(request):
     agent_id = None
     filter_form = None
+    agents = []
     if request.user.has_perm(SUPERVISE):
         filter_form = WorklistFilterForm(request.GET or None, agents=selectors.callback_agent_list(user=request.user))
         if filter_form.is_valid() and filter_form.cleaned_data["agent"]:
             agent_id = filter_form.cleaned_data["agent"].pk
+        agents = list(filter_form.fields["agent"].queryset)  # the select's options, read once
     now = timezone.now()
     worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id)
     totals = selectors.worklist_totals(user=request.user, now=now, agent_id=agent_id)
@@ -44,6 +46,7 @@ def worklist(request):
         "rows": selectors.worklist_rows(page.object_list, now=now),
         "page": page,
         "filter_form": filter_form,
+        "agents": agents,
         "now": now,
         "total": totals["total"],
         "overdue_count": totals["overdue"],
