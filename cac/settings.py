@@ -90,6 +90,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Model choice fields (the handler and agent selects of the lists) read their options with .iterator(): with
+    # server-side cursors that is DECLARE … WITH HOLD, FETCH and CLOSE for a few dozen rows. The code reads nothing
+    # large that way, and a transaction-pooling proxy (PgBouncer) needs them off anyway.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------
