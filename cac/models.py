@@ -126,7 +126,8 @@ class Customer(TimeStampedModel):
         verbose_name_plural = _("customers")
         constraints = [models.UniqueConstraint(fields=["dealer", "mobile"], name="unique_customer_mobile_per_dealer")]
         indexes = [
-            models.Index(fields=["dealer", "name"], name="customer_dealer_name"),
+            # With the id: the complaint search finds a dealer's customers by name from the index alone.
+            models.Index(fields=["dealer", "name"], include=["id"], name="customer_dealer_name"),
             # The phone box searches by prefix (LIKE '138%'), which a default-collation index can't serve.
             models.Index(
                 fields=["dealer", "mobile"],
@@ -167,6 +168,8 @@ class Vehicle(TimeStampedModel):
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
         constraints = [models.UniqueConstraint(fields=["dealer", "vin"], name="unique_vehicle_vin_per_dealer")]
+        # The complaint search finds a dealer's vehicles by plate from the index alone.
+        indexes = [models.Index(fields=["dealer", "plate"], include=["id"], name="vehicle_dealer_plate")]
 
     def __str__(self) -> str:
         return f"{self.model} {self.plate or self.vin}"

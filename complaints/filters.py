@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cac.forms import DateInput
+from cac.models import Customer, Vehicle
 from cac.phones import phone_digits
 from complaints.deadlines import DeadlineState
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Department, Severity, Status
@@ -41,23 +42,31 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = []
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, staff=None, dealer_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = staff
+        self.dealer_ids = dealer_ids
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
+        value = value.replace("\x00", "").strip()
         if not value:
             return queryset
         digits = phone_digits(value)
+        # The customers and vehicles that match are found among the dealers' own first, each in one subquery: joined
+        # row by row, the planner reads every customer of the group to find a name.
+        customers = Customer.objects.filter(name__icontains=value)
+        vehicles = Vehicle.objects.filter(plate__icontains=value.replace(" ", ""))
+        if digits and digits.isdigit() and len(digits) >= 3:
+            customers = Customer.objects.filter(Q(name__icontains=value) | Q(mobile__startswith=digits))
+        if self.dealer_ids is not None:
+            customers = customers.filter(dealer_id__in=self.dealer_ids)
+            vehicles = vehicles.filter(dealer_id__in=self.dealer_ids)
         condition = (
             Q(number__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(vehicle__plate__icontains=value.replace(" ", ""))
             | Q(oem_reference__icontains=value)
+            | Q(customer_id__in=customers.values("pk"))
+            | Q(vehicle_id__in=vehicles.values("pk"))
         )
-        if digits and digits.isdigit() and len(digits) >= 3:
-            condition |= Q(customer__mobile__startswith=digits)
         return queryset.filter(condition)
 
     def filter_status(self, queryset, name, value):

@@ -83,7 +83,10 @@ def complaint_create(request):
 def complaint_list(request):
     handlers = selectors.complaint_handler_list(user=request.user)
     complaint_filter = ComplaintFilter(
-        request.GET, queryset=selectors.complaint_list(user=request.user), staff=handlers
+        request.GET,
+        queryset=selectors.complaint_list(user=request.user),
+        staff=handlers,
+        dealer_ids=cac_selectors.dealer_ids(user=request.user),
     )
     queryset = selectors.by_nearest_deadline(complaint_filter.qs)
     page = page_of(queryset, request.GET.get("page"), PAGE_SIZE)

@@ -558,6 +558,17 @@ def test_the_list_searches_the_number(agent_client, spread):
     assert _listed(agent_client, q=number) == [spread["new_soon"].pk]
 
 
+def test_the_search_finds_customers_and_plates_of_the_users_dealers_only(agent_client, dealer, other_dealer):
+    ours = CustomerFactory(dealer=dealer, name="欧阳修远", mobile="13912345678")
+    car = VehicleFactory(customer=ours, plate="粤B88Q66")
+    mine = ComplaintFactory(customer=ours, vehicle=car)
+    namesake = CustomerFactory(dealer=other_dealer, name="欧阳修远", mobile="13912345679")
+    ComplaintFactory(customer=namesake, vehicle=VehicleFactory(customer=namesake, plate="粤B88Q66"))
+    for query in ("欧阳修", "b88q", "粤B 88Q66", "139 1234 5678"):
+        assert _listed(agent_client, q=query) == [mine.pk], query
+    assert _listed(agent_client, q="欧阳修近") == []
+
+
 def test_the_list_shows_deadline_badges_and_the_escalation_level(agent_client, spread):
     html = agent_client.get(reverse("complaints:list")).content.decode()
     assert 'data-state="breached"' in html
