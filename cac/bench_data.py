@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import import_module
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -59,6 +60,8 @@ TABLES = [
     "prospects_historicalprospect",
     "django_session",
 ]
+# Configuration that points to a dealer but whose group-wide rows (dealer NULL) are kept through the emptying.
+KEPT_DEFAULTS = ["complaints_complaintsla", "callbacks_question"]
 # Large tables whose non-unique indexes are rebuilt after the load rather than kept up row by row.
 REBUILT = [
     "cac_customer",
@@ -190,17 +193,17 @@ def _sql_array(values: list[str]) -> str:
 
 
 FUNCTIONS = f"""
-CREATE FUNCTION pg_temp.rnd(i bigint, salt bigint) RETURNS double precision
+CREATE OR REPLACE FUNCTION pg_temp.rnd(i bigint, salt bigint) RETURNS double precision
     LANGUAGE sql IMMUTABLE AS $$ SELECT (hashint8extended(i, salt) & 2147483647)::float8 / 2147483648.0 $$;
-CREATE FUNCTION pg_temp.pick(arr text[], i bigint, salt bigint) RETURNS text
+CREATE OR REPLACE FUNCTION pg_temp.pick(arr text[], i bigint, salt bigint) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT arr[1 + floor(pg_temp.rnd(i, salt) * array_length(arr, 1))::int] $$;
 -- A mobile number per number n: a real prefix and eight digits that differ for every n below 10^8 (7919 is prime).
-CREATE FUNCTION pg_temp.mobile(n bigint) RETURNS text
+CREATE OR REPLACE FUNCTION pg_temp.mobile(n bigint) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$
     SELECT (ARRAY['130','131','132','133','135','136','137','138','139','150','151','152','155','156','158','159',
                   '177','180','181','182','186','187','188','189','198'])[1 + mod(n, 25)::int]
         || lpad(mod(n * 7919, 100000000)::text, 8, '0') $$;
-CREATE FUNCTION pg_temp.person(i bigint, salt bigint) RETURNS text
+CREATE OR REPLACE FUNCTION pg_temp.person(i bigint, salt bigint) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$
     SELECT substr('{SURNAMES}', 1 + floor(pg_temp.rnd(i, salt) * {len(SURNAMES)})::int, 1)
         || substr('{GIVEN}', 1 + floor(pg_temp.rnd(i, salt + 1) * {len(GIVEN)})::int, 1)
@@ -551,6 +554,15 @@ def _history_sql(table: str, history: str, dated: str) -> str:
     """
 
 
+def _write_defaults() -> None:
+    """The default deadline policies and call scripts, as their migrations write them (for a database an earlier
+    data set emptied of them); rows that exist are left as they are."""
+    from django.apps import apps
+
+    for module in ("complaints.migrations.0002_defaults_and_roles", "callbacks.migrations.0002_questions_and_roles"):
+        import_module(module).forwards(apps, None)
+
+
 def _drop_indexes(cursor) -> list[str]:
     cursor.execute(
         """
@@ -590,7 +602,18 @@ def seed(*, scale: float, seed: int = 1, now: datetime | None = None, log: Calla
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(FUNCTIONS)
+        # TRUNCATE … CASCADE empties every table that points to a dealer, the group-wide configuration too: the
+        # default deadline policies and call scripts are kept aside and put back.
+        for table in KEPT_DEFAULTS:
+            cursor.execute(
+                f"CREATE TEMP TABLE keep_{table} ON COMMIT DROP AS SELECT * FROM {table} WHERE dealer_id IS NULL"
+            )
         timed("empty the tables", lambda: cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        for table in KEPT_DEFAULTS:
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM keep_{table}")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))"
+            )
         definitions = _drop_indexes(cursor)
         for what, sql in _steps(sizes):
             timed(what, lambda sql=sql: cursor.execute(sql, params))
@@ -611,6 +634,7 @@ def seed(*, scale: float, seed: int = 1, now: datetime | None = None, log: Calla
                 cursor.execute(definition)
 
         timed("rebuild the indexes", rebuild)
+    _write_defaults()
     timed("analyze", lambda: connection.cursor().execute("ANALYZE"))
     timings["total"] = round(time.monotonic() - started, 1)
     return {"sizes": sizes.__dict__, "timings": timings, "anchor": anchor.isoformat(), "seed": seed}

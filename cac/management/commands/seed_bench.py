@@ -39,8 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="empty the database even though it holds other data than the set"
         )
+        parser.add_argument(
+            "--report", type=Path, help="where to write the sizes and timings (bench/results/data-scale<N>.json)"
+        )
 
-    def handle(self, *args, scale: float, seed: int, force: bool, **options):
+    def handle(self, *args, scale: float, seed: int, force: bool, report: Path | None = None, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark data set needs PostgreSQL: set DATABASE_URL.")
         if not 0 < scale <= 10:
@@ -84,7 +87,7 @@ class Command(BaseCommand):
         result["timings"]["total"] = round(result["timings"]["total"] + result["timings"]["first sweep"], 1)
 
         result.update(scale=scale, cores=os.cpu_count(), finished=datetime.now(UTC).isoformat())
-        out = Path(settings.BASE_DIR) / "bench" / "results" / f"data-scale{scale:g}.json"
+        out = report or Path(settings.BASE_DIR) / "bench" / "results" / f"data-scale{scale:g}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         sizes = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in result["sizes"].items())
