@@ -1,5 +1,6 @@
 """Notifications: the in-app list with its bell, and the e-mail of each notice. Writes and reads of Notification."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -54,13 +55,17 @@ def notify(
     return notification, created
 
 
+def notification_keys_used(keys: Iterable[str]) -> set[str]:
+    """The event keys among `keys` that some notification carries already (one query)."""
+    return set(Notification.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True))
+
+
 @transaction.atomic
 def notify_many(notices: list[Notice]) -> list[Notice]:
     """`notify` for many notices at once, as the deadline sweep sends them: one query for the keys already used,
     one INSERT for the new ones and one e-mail task for the batch. Inactive recipients and keys already used are
     skipped. Returns the notices that were new."""
-    keys = {notice.key[:200] for notice in notices}
-    used = set(Notification.objects.filter(key__in=keys).order_by().values_list("key", flat=True))
+    used = notification_keys_used(notice.key[:200] for notice in notices)
     new: dict[str, Notice] = {}
     for notice in notices:
         key = notice.key[:200]

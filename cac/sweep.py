@@ -9,7 +9,7 @@ and a Notification row (unique per event key), so a rerun finds it done and acts
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -22,15 +22,15 @@ from django.utils.translation import gettext as _
 
 from cac import roles
 from cac.business_time import BusinessCalendar
-from cac.models import Dealer, Notification, User
-from cac.notifications import Notice, notify, notify_many
+from cac.models import Dealer, User
+from cac.notifications import Notice, notification_keys_used, notify, notify_many
 from callbacks.models import OPEN_STATUSES as CALLBACK_OPEN
 from callbacks.models import Callback, Kind
 from callbacks.services import callbacks_make_due
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
-from complaints.models import OEM_CHANNELS, OPEN_STATUSES, UNRESOLVED_STATUSES, Complaint, Department, EscalationLevel
+from complaints.models import OEM_CHANNELS, OPEN_STATUSES, UNRESOLVED_STATUSES, Complaint, EscalationLevel
 from complaints.models import Status as ComplaintStatus
-from complaints.services import complaints_escalate_for_deadlines
+from complaints.services import complaints_escalate_for_deadlines, department_manager_role
 from prospects.models import OPEN_STATUSES as PROSPECT_OPEN
 from prospects.models import Prospect
 
@@ -89,10 +89,6 @@ class _Sweep:
             if self.pause:
                 time.sleep(self.pause)  # spares the database on a large catch-up
 
-    def used_keys(self, keys: Iterable[str]) -> set[str]:
-        """The notification keys among `keys` that were sent already."""
-        return set(Notification.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True))
-
     def send(self, notices: list[Notice]) -> None:
         """Write the batch's notices (each key once, ever) and count the new ones by their counters."""
         for notice in notify_many(notices):
@@ -110,8 +106,7 @@ def _stamp(moment: datetime) -> str:
 
 def _recipients_for_level(sweep: _Sweep, complaint: Complaint, level: int) -> list[User]:
     if level == EscalationLevel.DEPARTMENT_MANAGER:
-        role = roles.SALES_MANAGER if complaint.department == Department.SALES else roles.SERVICE_MANAGER
-        return sweep.staff(complaint.dealer_id, role)[:1]
+        return sweep.staff(complaint.dealer_id, department_manager_role(complaint.department))[:1]
     return sweep.staff(complaint.dealer_id, roles.DIRECTOR)  # the directors report to the OEM region
 
 
@@ -295,7 +290,7 @@ def _callbacks(sweep: _Sweep) -> None:
 
     def overdue(rows: list[Callback]) -> None:
         keys = {callback.pk: f"callback:{callback.pk}:overdue:{_stamp(callback.due_at)}" for callback in rows}
-        used = sweep.used_keys(keys.values())
+        used = notification_keys_used(keys.values())
         notices = []
         for callback in rows:
             if keys[callback.pk] in used:
@@ -344,7 +339,7 @@ def _prospects(sweep: _Sweep) -> None:
                 f"prospect:{prospect.pk}:due:{today:%Y%m%d}",
                 f"prospect:{prospect.pk}:overdue:{_stamp(prospect.next_contact_at)}" if late else None,
             )
-        used = sweep.used_keys(key for pair in keys.values() for key in pair if key)
+        used = notification_keys_used(key for pair in keys.values() for key in pair if key)
         notices = []
         for prospect in rows:
             daily, overdue = keys[prospect.pk]

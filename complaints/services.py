@@ -64,9 +64,13 @@ def _staff_with_role(dealer: Dealer, role: str):
     return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk").first()
 
 
+def department_manager_role(department: str) -> str:
+    """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
+    return SALES_MANAGER if department == Department.SALES else SERVICE_MANAGER
+
+
 def department_manager(*, dealer: Dealer, department: str) -> User | None:
-    role = SALES_MANAGER if department == Department.SALES else SERVICE_MANAGER
-    return _staff_with_role(dealer, role)
+    return _staff_with_role(dealer, department_manager_role(department))
 
 
 def _next_number(dealer: Dealer, received_at: datetime) -> str:
