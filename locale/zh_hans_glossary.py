@@ -1,6 +1,11 @@
 """Simplified Chinese for every user-facing string; `python locale/zh_hans_glossary.py` fills the .po file.
 
-Kept in the repository so that a new string is translated in one place with the CAC's terms."""
+Kept in the repository so that a new string is translated in one place with the CAC's terms. A part of the product
+may keep its terms in a file of its own beside this one, `zh_hans_glossary_<part>.py` with a `ZH_HANS` dict: they
+are read after this one."""
+
+import importlib.util
+from pathlib import Path
 
 ZH_HANS = {
     "failed task": "失败的后台任务",
@@ -1128,6 +1133,19 @@ ZH_HANS = {
     "The tables of this report were not kept when it was generated: download the PDF to read it.": "本报表生成时未保存表格数据，请下载 PDF 查看。",
     "All %(total)s in the list": "在列表中查看全部 %(total)s 条",
 }
+
+
+def _parts() -> dict[str, str]:
+    terms: dict[str, str] = {}
+    for file in sorted(Path(__file__).resolve().parent.glob("zh_hans_glossary_*.py")):
+        spec = importlib.util.spec_from_file_location(file.stem, file)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        terms.update(module.ZH_HANS)
+    return terms
+
+
+ZH_HANS.update(_parts())
 
 
 def fill(path: str = "locale/zh_Hans/LC_MESSAGES/django.po") -> list[str]:
