@@ -71,7 +71,8 @@ class User(AbstractUser):
     dealers = models.ManyToManyField(Dealer, related_name="staff", blank=True, verbose_name=_("dealers"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Roles and dealers too: "who gave this agent access to dealer B, and when" is in the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "dealers"])
 
     class Meta:
         verbose_name = _("user")

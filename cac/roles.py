@@ -99,6 +99,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.view_user",
         "cac.add_user",
         "cac.change_user",
+        # Every other role's permissions are within the administrator's, so that it may give any role (cac.access).
+        *_REPORTS,
+        # Lockouts of its dealers' users: seen and cleared in the admin; a lost phone's device removed.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ],
 }
 

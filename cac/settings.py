@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies, SECRET_KEY required
 `make run` sets DJANGO_DEBUG=1 and falls back to SQLite and a file-system broker.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "cac",
     "complaints",
     "callbacks",
@@ -57,10 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cac.sessions.SessionLifetimeMiddleware",
+    "cac.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a refused login (locked out) into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"
@@ -97,16 +106,50 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------
+# For every password a person sets (createsuperuser, the admin, the reset and change forms). The demo users of
+# seed_demo get their published password directly, and only with DEBUG on.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("CAC_PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["cac.auth.RoleBackend"]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cac.auth.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = env.int("CAC_PASSWORD_RESET_HOURS", default=2) * 3600
+
+# --- Login throttling (django-axes) ------------------------------------------------------
+# After CAC_LOGIN_FAILURE_LIMIT failures for one username from one address, that pair is refused for the cool-off.
+# Every failure and lockout is logged (logger "axes") and kept (Access failures, Access attempts in the admin).
+AXES_FAILURE_LIMIT = env.int("CAC_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CAC_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "cac.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cac.login_security.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (docker-compose's: set it to 1). With 0
+# the header is ignored and the client is the connection's address, so no client can pick its own address.
+CAC_TRUSTED_PROXY_COUNT = env.int("CAC_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Sessions -------------------------------------------------------------------------
+# Signed out after CAC_SESSION_IDLE_HOURS without a request (a shift), and CAC_SESSION_MAX_HOURS after signing in
+# whatever happens; a password change signs out every other session of the user (Django's session auth hash).
+CAC_SESSION_IDLE_SECONDS = int(env.float("CAC_SESSION_IDLE_HOURS", default=8) * 3600)
+CAC_SESSION_MAX_SECONDS = int(env.float("CAC_SESSION_MAX_HOURS", default=12) * 3600)
+SESSION_COOKIE_AGE = CAC_SESSION_IDLE_SECONDS
+
+# --- Two-factor sign-in (django-otp, TOTP) for administrators ---------------------------------
+# Superusers and the admin role confirm a TOTP device before /admin/ (and every path below) opens to them.
+CAC_TWO_FACTOR_PATHS = ["/admin/"]
+OTP_TOTP_ISSUER = env.str("CAC_TOTP_ISSUER", default="CAC")
 
 # --- Languages and time -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
