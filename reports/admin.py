@@ -10,3 +10,7 @@ class MonthlyReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     list_display = ["month", "language", "status", "requested_by", "created_at", "finished_at"]
     list_filter = ["status", "language"]
     readonly_fields = ["status", "file", "finished_at", "error"]
+
+    # A report is requested on /reports/ (reports.services queues and generates it), never added here.
+    def has_add_permission(self, request):
+        return False
