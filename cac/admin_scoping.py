@@ -130,6 +130,20 @@ class DealerScopedAdminMixin:
         if not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if self.shared_when_no_dealer and not request.user.is_superuser:
+            # Edited in the list, the group's defaults would be changed too: each row is changed on its own page.
+            changelist.list_editable = ()
+        return changelist
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        field = form.base_fields.get(self.dealer_lookup or "")
+        if self.shared_when_no_dealer and not request.user.is_superuser and field is not None:
+            field.required = True  # an empty dealer is every dealer's default: the operator's to set
+        return form
+
     # --- Choices in forms and filters ----------------------------------------------------------------------
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -219,3 +219,42 @@ def test_a_dealer_administrator_creates_no_dealer_and_deletes_none(client, world
     assert client.post(reverse("admin:cac_dealer_delete", args=[gz.pk]), {"post": "yes"}).status_code == 403
     assert Dealer.objects.filter(pk=gz.pk).exists()
     assert not DealerFactory._meta.model.objects.filter(code="NEW1").exists()
+
+
+def test_a_dealer_administrator_adds_and_edits_deadline_policies_of_its_dealer_only(client, world):
+    default = ComplaintSLA.objects.filter(dealer__isnull=True).first() or ComplaintSLA.objects.create(
+        channel="", severity="", acknowledge_rule="hours", acknowledge_hours=2, resolve_days=2
+    )
+    days = default.resolve_days
+    client = _client_for(client, world["gz_admin"])
+    fields = {
+        "channel": "",
+        "severity": "major",
+        "acknowledge_rule": "hours",
+        "acknowledge_hours": "1",
+        "resolve_days": "1",
+    }
+    response = client.post(reverse("admin:complaints_complaintsla_add"), fields)  # no dealer: every dealer's
+    assert response.status_code == 200 and "dealer" in response.context["adminform"].form.errors
+    other = world["rows"]["SZ02"][Dealer]
+    response = client.post(reverse("admin:complaints_complaintsla_add"), {**fields, "dealer": other.pk})
+    assert response.status_code == 200 and "dealer" in response.context["adminform"].form.errors
+    assert not ComplaintSLA.objects.filter(severity="major").exists()
+    # The list is not editable in place for it: the group's rows are on it.
+    page = client.get(_urls(ComplaintSLA))
+    assert page.context["cl"].formset is None
+    response = client.post(
+        _urls(ComplaintSLA),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": default.pk,
+            "form-0-acknowledge_rule": "hours",
+            "form-0-acknowledge_hours": "99",
+            "form-0-resolve_days": "99",
+            "_save": "Save",
+        },
+    )
+    default.refresh_from_db()
+    assert default.resolve_days == days
+    assert not ComplaintSLA.objects.filter(resolve_days=99).exists()
