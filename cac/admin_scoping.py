@@ -12,6 +12,7 @@ Who may give which role and dealer is `cac.access` (one definition, used by the 
 
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -122,7 +123,13 @@ class DealerScopedAdminMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if request.method == "POST" and not request.user.is_superuser:
+            # A revert saves the whole old row, fields off the form included (a user's old superuser status).
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return not request.user.is_superuser or super().revert_disabled(request, obj)
 
     def _require_in_scope(self, request, object_id) -> None:
         if request.user.is_superuser:

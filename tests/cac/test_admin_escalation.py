@@ -215,3 +215,17 @@ def test_who_gave_an_agent_access_to_another_dealer_is_in_the_history(client, ag
     assert granted.history_user == operator
     page = client.get(reverse("admin:cac_user_history", args=[agent.pk])).content.decode()
     assert "SZ02" in page and "operator" in page
+
+
+def test_reverting_a_user_to_an_old_superuser_version_is_refused(admin_session, agent):
+    agent.is_superuser = True
+    agent.save()
+    old = agent.history.latest("history_date")
+    agent.is_superuser = False
+    agent.save()
+    url = reverse("admin:cac_user_simple_history", args=[agent.pk, old.history_id])
+    assert admin_session.get(url).status_code == 200  # the old version may be looked at
+    response = admin_session.post(url, _change_form(agent))
+    assert response.status_code == 403
+    agent.refresh_from_db()
+    assert not agent.is_superuser
