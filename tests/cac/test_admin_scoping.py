@@ -182,13 +182,14 @@ def test_the_admin_role_opens_what_its_permissions_allow_and_only_its_own(client
         assert client.get(_urls(model, other.pk)).status_code in (302, 403), model
 
 
-def test_an_agent_does_not_reach_the_administration(client, world):
-    client.force_login(world["gz_agent"])
-    response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and reverse("admin:login") in response.url
-    customer = world["rows"]["GZ01"][type(world["rows"]["GZ01"][Callback].customer)]
-    response = client.get(_urls(type(customer), customer.pk))
-    assert response.status_code == 302 and reverse("admin:login") in response.url
+@pytest.mark.parametrize("role", ["agent", "service_manager", "sales_manager", "director", "executive"])
+def test_the_other_roles_do_not_reach_the_administration(client, world, make_user, dealer, role):
+    client.force_login(make_user(role, dealer, username=f"gz-{role}-staffless"))
+    login = reverse("admin:login")
+    for model, row in world["rows"]["GZ01"].items():
+        for url in (_urls(model), _urls(model, row.pk)):
+            response = client.get(url)
+            assert response.status_code == 302 and response.url.startswith(login), url
 
 
 def test_filters_offer_only_the_dealers_of_the_administrator(client, world):
