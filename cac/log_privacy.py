@@ -3,8 +3,8 @@
 The phone box (`/customers/lookup/?q=…`, as you type), Enter in it (`/customers/find/?q=…`), the new-caller page
 (`/calls/new/?phone=…`) and the lists' filters keep their numbers in the query string: that is what lets Enter,
 the back button, a reload and a link work. So instead of moving them to POST, every log line is masked on its way
-out: the values of query strings lose all but the first 3 digits of a number being typed and keep 3 + 4 of a whole
-one (`138****8000`), and whole numbers anywhere else in a message are masked the same way.
+out: a number being typed (`q`, `phone`, `mobile`) keeps its first 3 digits only, a whole one its first 3 and last 4
+(`138****8000`), and whole numbers anywhere else in a message, query string or not, are masked the same way.
 
 - `MaskPhoneNumbers`: a logging filter on the handlers of settings.LOGGING (Django's request logging, runserver's
   `django.server` lines and the application's own messages).
@@ -23,10 +23,15 @@ from cac.masking import mask_phones
 _QUERY = re.compile(r"\?([^\s\"'<>]*)")
 
 
+# The parameters that carry what was typed into a phone box: the phone box and Enter in it (`q`, also the lists'
+# search), the new-caller and new-prospect pages (`phone`), the new-customer form (`mobile`).
+TYPED_NUMBER_PARAMETERS = frozenset({"q", "phone", "mobile"})
+
+
 def mask_query_string(query: str) -> str:
     """A query string with the numbers in its values masked (unchanged when it holds none)."""
     pairs = parse_qsl(query, keep_blank_values=True)
-    masked = [(key, mask_phones(value, partial=True)) for key, value in pairs]
+    masked = [(key, mask_phones(value, partial=key in TYPED_NUMBER_PARAMETERS)) for key, value in pairs]
     return query if masked == pairs else urlencode(masked)
 
 

@@ -3,18 +3,23 @@
 
 import re
 
-# A run of digits, single spaces or hyphens between them, with an optional +86 / 0086 in front: how numbers are
-# written in texts (`138 0013 8000`, `+86 138-0013-8000`, `020-38881234`).
-_NUMBER = re.compile(r"(?<![\d*])(?:(?:\+|00)86[ -]?)?\d(?:[ -]?\d)*(?![\d*])")
-WHOLE_NUMBER_DIGITS = 11  # a mobile, or a fixed line with its area code (020 + 8 digits, 0xxx + 7)
+# How numbers are written in texts: a mobile of 11 digits (`138 0013 8000`, `138-0013-8000`, `+86 13800138000`), a
+# fixed line with its area code (`020-38881234`, `0755 88888888`); single spaces or hyphens anywhere between digits.
+# Not inside a longer run of digits, nor after a hyphen (`TS-202603-0001`, `2026-03-01`), nor already masked.
+_BEFORE, _AFTER = r"(?<![\d*\-])", r"(?![\d*])"
+_NUMBER = re.compile(_BEFORE + r"(?:(?:\+86|0086|86)[ -]?)?(?:1(?:[ -]?\d){10}|0(?:[ -]?\d){9,11})" + _AFTER)
+# With `partial`: the beginning of a number, typed into the phone box one digit at a time.
+_BEGINNING = re.compile(_BEFORE + r"(?:(?:\+86|0086|86)[ -]?)?[01](?:[ -]?\d){3,}" + _AFTER)
+WHOLE_NUMBER_DIGITS = 10  # a fixed line of a small city (0xxx + 6) ... a mobile of 11 or 0755 + 8
 KEEP_HEAD, KEEP_TAIL = 3, 4
 
 
 def _mask_digits(digits: str, *, partial: bool) -> str | None:
-    if len(digits) >= WHOLE_NUMBER_DIGITS:
+    # A number being typed keeps its tail only once it has all 11 digits: `1380013800` shown as `138***3800` and then
+    # `13800138000` as `138****8000` would give away one more digit than either.
+    if len(digits) >= (WHOLE_NUMBER_DIGITS + 1 if partial else WHOLE_NUMBER_DIGITS):
         return digits[:KEEP_HEAD] + "*" * (len(digits) - KEEP_HEAD - KEEP_TAIL) + digits[-KEEP_TAIL:]
-    if partial and len(digits) > KEEP_HEAD and digits[0] in "01":
-        # A number being typed (`1380013800`): its tail is the part that identifies, so only the head is kept.
+    if partial and len(digits) > KEEP_HEAD:
         return digits[:KEEP_HEAD] + "*" * (len(digits) - KEEP_HEAD)
     return None
 
@@ -22,18 +27,17 @@ def _mask_digits(digits: str, *, partial: bool) -> str | None:
 def mask_phones(text: str, *, partial: bool = False) -> str:
     """`text` with every whole phone number in it masked to its first 3 and last 4 digits: `138****8000`.
 
-    A stored number (`13800138000`) is a text of one number. With `partial`, beginnings of numbers (4 digits and
-    more starting with 0 or 1) lose all but their first 3 digits too: what a request log must do with the phone
+    A stored number (`13800138000`) is a text of one number. With `partial`, for a text that is what was typed
+    into the phone box, beginnings of numbers (4 digits and more starting with 0 or 1) lose all but their first 3
+    digits too: what a request log must do with the phone
     box's queries typed one digit at a time, so that no two lines together give a number away."""
     if not text:
         return text
 
     def replace(match: re.Match) -> str:
         written = match.group(0)
-        digits = re.sub(r"\D", "", written)
-        if written.startswith(("+86", "0086")) or (written.startswith("86") and len(digits) == 13):
-            digits = digits[len("0086") if written.startswith("0086") else 2 :]
+        digits = re.sub(r"\D", "", re.sub(r"^(?:\+86|0086|86(?=[ -]?1))", "", written))
         masked = _mask_digits(digits, partial=partial)
         return written if masked is None else masked
 
-    return _NUMBER.sub(replace, str(text))
+    return (_BEGINNING if partial else _NUMBER).sub(replace, str(text))
