@@ -1,9 +1,12 @@
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as LoginLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as LoginLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,7 +19,7 @@ from cac.admin_scoping import (
     ManagedUserScopedAdminMixin,
     register_scoped,
 )
-from cac.models import CallLog, Customer, Dealer, DealerHoliday, FailedTask, Notification, User, Vehicle
+from cac.models import AccessLog, CallLog, Customer, Dealer, DealerHoliday, FailedTask, Notification, User, Vehicle
 
 
 class DealerHolidayInline(DealerScopedInlineMixin, admin.TabularInline):
@@ -124,6 +127,19 @@ class CustomerAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ["owner"]
     list_select_related = ["dealer", "owner"]
     show_full_result_count = False
+    readonly_fields = ["erased_at"]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=_("Erase personal data (on the customer's request)"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        """One customer at a time, on the page that asks for the reason (cac.privacy_views.customer_erase)."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one customer to erase."), messages.WARNING)
+            return None
+        return redirect("customer_erase", customer_id=queryset.get().pk)
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("cac.erase_customer")
 
 
 @admin.register(Vehicle)
@@ -176,8 +192,30 @@ class FailedTaskAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
 register_scoped(admin.site, Group, GroupAdmin)
 for _model, _admin in [
     (AccessAttempt, AccessAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
+    (LoginLog, LoginLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),
 ]:
     register_scoped(admin.site, _model, _admin, mixin=ManagedUserScopedAdminMixin, user_lookup="username")
 register_scoped(admin.site, TOTPDevice, TOTPDeviceAdmin, mixin=ManagedUserScopedAdminMixin, user_lookup="user")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: who accessed which personal data, when and from where."""
+
+    list_display = ["at", "user", "action", "record_type", "record_id", "dealer", "ip_address", "reason"]
+    list_filter = ["action", "dealer", ("user", admin.RelatedOnlyFieldListFilter), "at"]
+    date_hierarchy = "at"
+    search_fields = ["user__username", "ip_address", "reason"]
+    list_select_related = ["user", "dealer", "record_type"]
+    readonly_fields = [field.name for field in AccessLog._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -118,6 +118,13 @@ class Customer(TimeStampedModel):
         help_text=_("The member of staff responsible for all contact with this customer."),
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("On the customer's request: name, numbers, address and call contents were removed."),
+    )
 
     history = HistoricalRecords()
 
@@ -125,7 +132,16 @@ class Customer(TimeStampedModel):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        constraints = [models.UniqueConstraint(fields=["dealer", "mobile"], name="unique_customer_mobile_per_dealer")]
+        permissions = [
+            ("view_full_phone", _("Can see customers' whole phone numbers")),
+            ("erase_customer", _("Can erase a customer's personal data on request")),
+        ]
+        constraints = [
+            # An erased customer has no number: only numbers are unique.
+            models.UniqueConstraint(
+                fields=["dealer", "mobile"], condition=~Q(mobile=""), name="unique_customer_mobile_per_dealer"
+            )
+        ]
         indexes = [
             # With the id: the complaint search finds a dealer's customers by name from the index alone.
             models.Index(fields=["dealer", "name"], include=["id"], name="customer_dealer_name"),
@@ -421,3 +437,45 @@ class FailedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class AccessLog(models.Model):
+    """One access to personal data that the PIPL asks to be able to account for: a whole number revealed by a role
+    that sees them masked, an export, a report downloaded, a recording played. Written by `cac.privacy` only."""
+
+    class Action(models.TextChoices):
+        REVEAL_PHONE = "reveal_phone", _("Whole phone number revealed")
+        EXPORT_CSV = "export_csv", _("CSV export")
+        EXPORT_XLSX = "export_xlsx", _("XLSX export")
+        REPORT_DOWNLOAD = "report_download", _("Report downloaded")
+        RECORDING_PLAY = "recording_play", _("Recording played")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dealer")
+    )
+    # The record may be the core's (a customer, a call) or a workflow's (a report): named by its content type.
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["-at"], name="access_log_at"),
+            models.Index(fields=["user", "-at"], name="access_log_user"),
+            models.Index(fields=["dealer", "-at"], name="access_log_dealer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.record_type_id}:{self.record_id}"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import notification_views, two_factor, views
+from cac import notification_views, privacy_views, two_factor, views
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:customer_id>/calls/", views.customer_call_create, name="customer_call_create"),
+    path("customers/<int:customer_id>/reveal/", privacy_views.customer_reveal_phone, name="customer_reveal_phone"),
+    path("customers/<int:customer_id>/erase/", privacy_views.customer_erase, name="customer_erase"),
     path("customers/<int:customer_id>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
     path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
     path("calls/", views.call_list, name="call_list"),

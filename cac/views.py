@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cac import selectors, services
+from cac import privacy, selectors, services
 from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
+from cac.models import AccessLog
 from cac.pagination import page_of
 from cac.phones import normalize_phone
 from callbacks import selectors as callback_selectors
@@ -340,6 +341,9 @@ def call_recording(request, call_id: int):
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not call.recording:
         raise Http404(_("This call has no recording."))
+    privacy.access_log_record(
+        request=request, action=AccessLog.Action.RECORDING_PLAY, record=call, dealer_ids=[call.dealer_id]
+    )
     path = Path(call.recording.name)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     response = FileResponse(call.recording.open("rb"), content_type=content_type, filename=path.name)

@@ -11,3 +11,4 @@ class CallbacksConfig(AppConfig):
         from callbacks.receivers import connect
 
         connect()
+        import callbacks.erasure  # noqa: F401  (erased with the customer's personal data, cac.erasure)

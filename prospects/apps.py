@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProspectsConfig(AppConfig):
     name = "prospects"
     verbose_name = _("Prospects")
+
+    def ready(self):
+        # What this app keeps about a person, erased with the customer's personal data (cac.erasure).
+        import prospects.erasure  # noqa: F401

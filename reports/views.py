@@ -8,6 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac.models import AccessLog
+from cac.privacy import access_log_record
 from cac.selectors import dealer_list
 from cac.views import role_required, scoped
 from reports import selectors, services
@@ -18,6 +20,11 @@ from reports.pdf import report_context, tables_csv, tables_xlsx
 VIEW = "reports.view_monthlyreport"
 ADD = "reports.add_monthlyreport"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _log_access(request, report, action: AccessLog.Action) -> None:
+    """A report leaving the CAC as a file is in the access log, once for each of its dealers."""
+    access_log_record(request=request, action=action, record=report, dealer_ids=[d.pk for d in report.dealers.all()])
 
 
 @role_required(VIEW)
@@ -56,6 +63,7 @@ def report_download(request, report_id: int):
     report = selectors.monthly_report_get(user=request.user, report_id=report_id)
     if report.status != Status.READY or not report.file:
         raise Http404(_("The report is not ready."))
+    _log_access(request, report, AccessLog.Action.REPORT_DOWNLOAD)
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -90,6 +98,7 @@ def report_preview(request, report_id: int):
 @scoped
 def report_csv(request, report_id: int):
     context = _snapshot_context(request, report_id)
+    _log_access(request, context["report"], AccessLog.Action.EXPORT_CSV)
     response = HttpResponse(tables_csv(context["tables"]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.csv"'
     return response
@@ -100,6 +109,7 @@ def report_csv(request, report_id: int):
 @scoped
 def report_xlsx(request, report_id: int):
     context = _snapshot_context(request, report_id)
+    _log_access(request, context["report"], AccessLog.Action.EXPORT_XLSX)
     response = HttpResponse(tables_xlsx(context["tables"]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.xlsx"'
     return response
