@@ -6,13 +6,14 @@ from datetime import date
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from cac.admin_scoping import DealerScopedAdminMixin
-from cac.models import CallLog, Dealer, DealerHoliday, FailedTask, Notification, User
+from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, User
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 from prospects.models import Campaign, GradeHorizon
@@ -70,6 +71,13 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         GradeHorizon: GradeHorizon.objects.create(dealer=dealer, grade="H", horizon_days=5),
         MonthlyReport: report,
         TOTPDevice: TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True),
+        AccessLog: AccessLog.objects.create(
+            user=staff,
+            dealer=dealer,
+            action=AccessLog.Action.EXPORT_CSV,
+            record_type=ContentType.objects.get_for_model(customer),
+            record_id=customer.pk,
+        ),
     }
     DealerHoliday.objects.create(dealer=dealer, date=date(2026, 10, 1), name="国庆节")
     return rows

@@ -18,6 +18,7 @@ from reports.selectors import complaint_figures
 from tests.cac.factories import CallLogFactory, CustomerFactory
 from tests.prospects.factories import ProspectFactory
 from tests.reports.fixtures import build_month
+from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +235,7 @@ def test_the_administrator_erases_on_the_customers_page_with_a_reason(client, ad
 def test_the_admin_action_leads_to_the_erasure_page(client, admin, person):
     customer = person["customer"]
     client.force_login(admin)
+    verify_two_factor(client, admin)
     changelist = reverse("admin:cac_customer_changelist")
     response = client.post(changelist, {"action": "erase_personal_data", "_selected_action": [customer.pk]})
     assert response.status_code == 302 and response.url == reverse("customer_erase", args=[customer.pk])

@@ -12,6 +12,7 @@ from cac.masking import mask_phones
 from cac.models import AccessLog, Notification
 from cac.privacy import phone_for
 from tests.cac.factories import CallLogFactory, CustomerFactory
+from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,9 @@ def test_a_recording_refused_writes_no_log(client, executive, customer, media_ro
 
 @pytest.fixture
 def admin_client_of_dealer(client, make_user, dealer):
-    client.force_login(make_user(roles.ADMIN, dealer, username="dealer-admin", is_staff=True))
+    administrator = make_user(roles.ADMIN, dealer, username="dealer-admin", is_staff=True)
+    client.force_login(administrator)
+    verify_two_factor(client, administrator)
     return client
 
 
