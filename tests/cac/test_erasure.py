@@ -16,9 +16,9 @@ from complaints.models import Attachment, Complaint
 from prospects.models import Prospect
 from reports.selectors import complaint_figures
 from tests.cac.factories import CallLogFactory, CustomerFactory
+from tests.conftest import verify_two_factor
 from tests.prospects.factories import ProspectFactory
 from tests.reports.fixtures import build_month
-from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
