@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.forms import DateInput, DealerChoiceMixin
 from cac.imports import KINDS, MAX_BYTES, PERMISSIONS
+from cac.once import OnceFormMixin
 
 
 def _not_future(day):
@@ -21,7 +22,7 @@ def _not_future(day):
     return day
 
 
-class _EventForm(forms.Form):
+class _EventForm(OnceFormMixin, forms.Form):
     def __init__(self, *args, vehicles, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = vehicles

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac import event_selectors, events, imports, selectors
 from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.once import submit_once
 from cac.pagination import page_of
 from cac.views import _form_errors_from, role_required, scoped
 
@@ -57,7 +58,9 @@ def sanbao(request):
 def _event_form(request, customer_id: int, form_class):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     staff = selectors.staff_list(user=request.user).filter(dealers=customer.dealer_id)
-    form = form_class(request.POST or None, vehicles=customer.vehicles.order_by("vin"), staff=staff)
+    form = form_class(
+        request.POST or None, vehicles=customer.vehicles.order_by("vin"), staff=staff, once_user=request.user
+    )
     return customer, form
 
 
@@ -68,15 +71,18 @@ def sale_create(request, customer_id: int):
     customer, form = _event_form(request, customer_id, SaleForm)
     if request.method == "POST" and form.is_valid():
         try:
-            _sale, created = events.sale_record(
-                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            once = submit_once(
+                form,
+                lambda: events.sale_record(
+                    dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            if created:
+            if once.created and once.record[1]:
                 messages.success(request, _("Delivery recorded; its follow-up call is scheduled."))
-            else:
+            elif once.created:
                 messages.info(request, _("This vehicle's delivery was already recorded: nothing changed."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(
@@ -91,15 +97,18 @@ def service_visit_create(request, customer_id: int):
     customer, form = _event_form(request, customer_id, ServiceVisitForm)
     if request.method == "POST" and form.is_valid():
         try:
-            _visit, created = events.service_visit_record(
-                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            once = submit_once(
+                form,
+                lambda: events.service_visit_record(
+                    dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            if created:
+            if once.created and once.record[1]:
                 messages.success(request, _("Repair order recorded; its follow-up call is scheduled."))
-            else:
+            elif once.created:
                 messages.info(request, _("This repair order number was already recorded: nothing changed."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(
