@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cac.phones import format_mobile
+from cac.validation import choices_enforced
 
 
 class TimeStampedModel(models.Model):
@@ -88,6 +89,7 @@ class User(AbstractUser):
         return f"{first} {last}".strip()
 
 
+@choices_enforced
 class Customer(TimeStampedModel):
     class ContactChannel(models.TextChoices):
         PHONE = "phone", _("Phone")
@@ -175,6 +177,7 @@ class Vehicle(TimeStampedModel):
         return f"{self.model} {self.plate or self.vin}"
 
 
+@choices_enforced
 class CallLog(TimeStampedModel):
     """One call in or out (顾客来电记录表)."""
 
@@ -337,6 +340,7 @@ class ServiceVisit(TimeStampedModel):
         return (self.date_out - self.date_in).days + 1
 
 
+@choices_enforced
 class SmsMessage(models.Model):
     """Every SMS the CAC sends, whatever the gateway."""
 
