@@ -133,18 +133,25 @@ def import_upload(request):
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user, dealers=dealers)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, user=request.user, dealers=dealers, once_user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         dealer, kind = form.cleaned_data["dealer"], form.cleaned_data["kind"]
         content = form.cleaned_data["file"].read()
         filename = form.cleaned_data["file"].name
         try:
-            result = imports.import_apply(
-                dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+            once = submit_once(
+                form,
+                lambda: imports.import_apply(
+                    dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+                ),
             )
         except imports.ImportRefused as refused:
             return _preview(request, refused.check, dealer=dealer, content=content, filename=filename, dealers=dealers)
-        return _result(request, result, kind=kind, filename=filename)
+        if not once.created:
+            return _already_imported(request)
+        return _result(request, once.record, kind=kind, filename=filename)
     return render(request, "cac/events/import.html", {"form": form, "columns": imports.COLUMNS})
 
 
@@ -159,6 +166,7 @@ def _preview(request, check, *, dealer, content: bytes, filename: str, dealers):
         },
         user=request.user,
         dealers=dealers,
+        once_user=request.user,
     )
     return render(
         request,
@@ -182,17 +190,28 @@ def import_confirm(request):
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
-    form = ImportConfirmForm(request.POST, user=request.user, dealers=dealers)
+    form = ImportConfirmForm(request.POST, user=request.user, dealers=dealers, once_user=request.user)
     if not form.is_valid():
         messages.error(request, _("The file was damaged on the way; upload it again."))
         return redirect("events:import")
     data = form.cleaned_data
-    result = imports.import_apply(
-        dealer=data["dealer"],
-        kind=data["kind"],
-        content=data["content"],
-        acting_user=request.user,
-        today=timezone.localdate(),
-        good_rows_only=True,
+    once = submit_once(
+        form,
+        lambda: imports.import_apply(
+            dealer=data["dealer"],
+            kind=data["kind"],
+            content=data["content"],
+            acting_user=request.user,
+            today=timezone.localdate(),
+            good_rows_only=True,
+        ),
     )
-    return _result(request, result, kind=data["kind"], filename=data["filename"])
+    if not once.created:
+        return _already_imported(request)
+    return _result(request, once.record, kind=data["kind"], filename=data["filename"])
+
+
+def _already_imported(request):
+    """The same form sent again (a double click, a reload): the file was imported by the first one."""
+    messages.info(request, _("This file was imported already."))
+    return redirect("events:import")

@@ -417,3 +417,56 @@ def test_the_same_token_posted_at_the_same_moment_writes_one_record(postgres, cl
     else:
         assert after - before == 1
     assert SubmitToken.objects.count() == 1
+
+
+# --- The DMS import: a file sent twice is imported once -----------------------------------------------------------
+
+
+def _csv(*rows):
+    from tests.callbacks.event_support import DELIVERY_HEADER, csv_bytes
+
+    return csv_bytes(DELIVERY_HEADER, list(rows))
+
+
+@pytest.mark.django_db
+def test_an_import_sent_twice_is_imported_once(client, director, world):
+    from tests.callbacks.event_support import delivery_row
+
+    client.force_login(director)
+    token = token_in(client.get(reverse("events:import")), "once_token")
+    content = _csv(delivery_row(1), delivery_row(2))
+
+    def upload():
+        data = {"dealer": world.dealer.pk, "kind": "deliveries", "once_token": token}
+        return client.post(reverse("events:import"), {**data, "file": SimpleUploadedFile("d.csv", content, "text/csv")})
+
+    first = upload()
+    assert first.status_code == 200 and first.context["result"].created == 2
+    second = upload()
+    assert second.status_code == 302 and second["Location"] == reverse("events:import")
+    assert Sale.objects.count() == 2 and SubmitToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_confirmation_of_an_import_sent_twice_is_imported_once(client, director, world):
+    from tests.callbacks.event_support import delivery_row
+
+    client.force_login(director)
+    content = _csv(delivery_row(1), delivery_row(2, mobile="123"), delivery_row(3))
+    preview = client.post(
+        reverse("events:import"),
+        {
+            "dealer": world.dealer.pk,
+            "kind": "deliveries",
+            "file": SimpleUploadedFile("d.csv", content, "text/csv"),
+            "once_token": token_in(client.get(reverse("events:import")), "once_token"),
+        },
+    )
+    assert not Sale.objects.exists() and not SubmitToken.objects.exists()  # refused: the claim rolled back too
+    confirm = preview.context["confirm"]
+    names = ("dealer", "kind", "filename", "content", "good_rows_only", "once_token")
+    data = {name: confirm[name].value() for name in names}
+    first = client.post(reverse("events:import_confirm"), data)
+    assert first.status_code == 200 and first.context["result"].created == 2
+    second = client.post(reverse("events:import_confirm"), data)
+    assert second.status_code == 302 and Sale.objects.count() == 2
