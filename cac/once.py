@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +115,7 @@ def submit_once(form: OnceFormMixin, create: Callable[[], Any]) -> Once:
             claim = SubmitToken.objects.select_related("content_type").get(token=form.once_nonce)
             if claim.user_id != form.once_user.pk:
                 raise
-            return Once(record=_record(claim), created=False)
+            return _repeated(claim)
         result = create()
         if isinstance(result, models.Model) and result.pk is not None:
             claim.content_type = ContentType.objects.get_for_model(result)
@@ -131,7 +132,16 @@ def already_submitted(form: OnceFormMixin) -> Once | None:
     claim = SubmitToken.objects.select_related("content_type").filter(token=form.once_nonce).first()
     if claim is None or claim.user_id != form.once_user.pk:
         return None
-    return Once(record=_record(claim), created=False)
+    record = _record(claim)
+    return None if record is None else Once(record=record, created=False)
+
+
+def _repeated(claim: SubmitToken) -> Once:
+    record = _record(claim)
+    if record is None and claim.content_type_id is not None:
+        # The first post's record is gone (deleted since): nothing to show, and nothing to create twice.
+        raise ValidationError(OnceFormMixin.once_error)
+    return Once(record=record, created=False)
 
 
 def _record(claim: SubmitToken) -> Any:

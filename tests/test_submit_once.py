@@ -470,3 +470,61 @@ def test_the_confirmation_of_an_import_sent_twice_is_imported_once(client, direc
     assert first.status_code == 200 and first.context["result"].created == 2
     second = client.post(reverse("events:import_confirm"), data)
     assert second.status_code == 302 and Sale.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_claim_waits_for_the_first_transaction_and_gets_its_record(postgres, director, dealer):
+    """The unique index decides: the second post blocks on the first's uncommitted claim, then finds its record."""
+    from types import SimpleNamespace
+
+    from cac.once import submit_once
+
+    form = SimpleNamespace(once_nonce="same-token", once_user=director)
+    claimed, release = threading.Event(), threading.Event()
+    outcomes: dict = {}
+    second_created = []
+
+    def first():
+        def create():
+            customer = CustomerFactory(dealer=dealer, name="先到", mobile="13700137000")
+            claimed.set()
+            release.wait(timeout=10)
+            return customer
+
+        try:
+            outcomes["first"] = submit_once(form, create)
+        finally:
+            connection.close()
+
+    def second():
+        claimed.wait(timeout=10)
+        try:
+            outcomes["second"] = submit_once(form, lambda: second_created.append(1))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    claimed.wait(timeout=10)
+    threads[1].join(timeout=0.5)
+    assert threads[1].is_alive(), "the second claim did not wait for the first transaction"
+    release.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert outcomes["first"].created and not outcomes["second"].created
+    assert outcomes["second"].record == outcomes["first"].record
+    assert not second_created
+    assert Customer.objects.filter(name="先到").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_token_whose_record_was_deleted_since_is_a_form_error_not_a_500(client, director, world):
+    client.force_login(director)
+    url = reverse("vehicle_create", args=[world.customer.pk])
+    token = token_in(client.get(url), "once_token")
+    assert client.post(url, {"vin": make_vin(77), "model": "雷凌", "once_token": token}).status_code == 302
+    Vehicle.objects.filter(vin=make_vin(77)).delete()
+    response = client.post(url, {"vin": make_vin(77), "model": "雷凌", "once_token": token})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert not Vehicle.objects.filter(vin=make_vin(77)).exists()
