@@ -174,3 +174,9 @@ def test_every_choice_column_of_the_cac_has_its_check_constraint():
             if field.choices is not None and f"{model._meta.model_name}_{field.name}_choice" not in names:
                 missing.append(f"{model.__name__}.{field.name}")
     assert missing == []
+
+
+def test_the_message_is_in_chinese_for_chinese_users():
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        check_choices(Complaint, channel="phone")
+    assert refused.value.message_dict == {"channel": ["“phone”不是申诉来源的有效选项。"]}
