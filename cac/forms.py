@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.models import CallLog, Customer, Dealer, Vehicle
+from cac.once import OnceFormMixin
 from cac.phones import normalize_mobile, normalize_phone
 from cac.vin import normalize_vin
 
@@ -60,7 +61,7 @@ class DealerChoiceMixin:
             self.fields["dealer"].widget = forms.HiddenInput()
 
 
-class CustomerForm(DealerChoiceMixin, forms.ModelForm):
+class CustomerForm(OnceFormMixin, DealerChoiceMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
@@ -113,7 +114,7 @@ class CustomerForm(DealerChoiceMixin, forms.ModelForm):
         pass
 
 
-class VehicleForm(forms.ModelForm):
+class VehicleForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = Vehicle
         fields = ["vin", "plate", "model", "purchase_date", "warranty_end", "insurance_expiry", "mileage"]
@@ -173,7 +174,7 @@ class DurationField(forms.CharField):
         return total
 
 
-class CallForm(DealerChoiceMixin, forms.Form):
+class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
     """Log a call. For an unknown number, `create_customer` saves the caller as a customer in the same step."""
 
     phone = forms.CharField(label=_("Phone number"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))

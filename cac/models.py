@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cac.phones import format_mobile
+from cac.validation import choices_enforced
 
 
 class TimeStampedModel(models.Model):
@@ -89,6 +90,7 @@ class User(AbstractUser):
         return f"{first} {last}".strip()
 
 
+@choices_enforced
 class Customer(TimeStampedModel):
     class ContactChannel(models.TextChoices):
         PHONE = "phone", _("Phone")
@@ -192,6 +194,7 @@ class Vehicle(TimeStampedModel):
         return f"{self.model} {self.plate or self.vin}"
 
 
+@choices_enforced
 class CallLog(TimeStampedModel):
     """One call in or out (顾客来电记录表)."""
 
@@ -354,6 +357,7 @@ class ServiceVisit(TimeStampedModel):
         return (self.date_out - self.date_in).days + 1
 
 
+@choices_enforced
 class SmsMessage(models.Model):
     """Every SMS the CAC sends, whatever the gateway."""
 
@@ -439,6 +443,7 @@ class FailedTask(models.Model):
         return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"
 
 
+@choices_enforced
 class AccessLog(models.Model):
     """One access to personal data that the PIPL asks to be able to account for: a whole number revealed by a role
     that sees them masked, an export, a report downloaded, a recording played. Written by `cac.privacy` only."""
@@ -479,3 +484,27 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.record_type_id}:{self.record_id}"
+
+
+class SubmitToken(models.Model):
+    """A create form's one-time token, claimed by its first POST (see cac.once).
+
+    The unique key decides a race: of two POSTs with the same token, the second waits for the first's transaction
+    and then finds the record it created."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("submitted by")
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return self.token

@@ -230,7 +230,12 @@ CELERY_BEAT_SCHEDULE = {
     # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/sweep.py).
     "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
+    # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
+    "submit-tokens-sweep": {"task": "cac.submit_tokens_sweep", "schedule": crontab(minute=17)},
 }
+# --- One submit, one record: how long a create form's one-time token lives (seconds) ---
+SUBMIT_TOKEN_MAX_AGE = env.int("CAC_SUBMIT_TOKEN_MAX_AGE", default=24 * 60 * 60)
+
 CAC_SWEEP_BATCH = env.int("CAC_SWEEP_BATCH", default=200)  # rows locked per transaction
 CAC_SWEEP_BATCH_PAUSE = env.float("CAC_SWEEP_BATCH_PAUSE", default=0.0)  # seconds between batches, to throttle
 

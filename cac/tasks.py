@@ -106,3 +106,17 @@ def notification_emails(*, notification_ids: list[int]) -> int:
             logger.warning("E-mail of notification %s failed; it is retried on its own", notification_id)
             notification_email.apply_async(kwargs={"notification_id": notification_id})
     return sent
+
+
+@shared_task(
+    name="cac.submit_tokens_sweep",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def submit_tokens_sweep_task() -> int:
+    """Beat, hourly: forget the expired one-time tokens of create forms. Safe to run twice."""
+    from cac.once import submit_tokens_sweep
+
+    return submit_tokens_sweep()

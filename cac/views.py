@@ -20,6 +20,7 @@ from cac import privacy, selectors, services
 from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
 from cac.models import AccessLog
+from cac.once import submit_once
 from cac.pagination import page_of
 from cac.phones import normalize_phone
 from callbacks import selectors as callback_selectors
@@ -147,7 +148,9 @@ def customer_list(request):
 @require_GET
 def customer_detail(request, customer_id: int):
     customer = _customer_for_360(request, customer_id)
-    return render(request, "cac/customer_detail.html", _customer_context(request, customer, CallForm()))
+    return render(
+        request, "cac/customer_detail.html", _customer_context(request, customer, CallForm(once_user=request.user))
+    )
 
 
 def _customer_for_360(request, customer_id: int):
@@ -184,17 +187,18 @@ def customer_create(request):
     initial = {"owner": request.user.pk}
     if "mobile" in request.GET:
         initial["mobile"] = request.GET["mobile"][:30]
-    form = CustomerForm(request.POST or None, dealers=dealers, staff=staff, initial=initial)
+    form = CustomerForm(request.POST or None, dealers=dealers, staff=staff, initial=initial, once_user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         dealer = data.pop("dealer")
         try:
-            customer = services.customer_create(dealer=dealer, acting_user=request.user, **data)
+            once = submit_once(form, lambda: services.customer_create(dealer=dealer, acting_user=request.user, **data))
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
-            return redirect("customer_detail", customer_id=customer.pk)
+            if once.created:
+                messages.success(request, _("Customer %(name)s saved.") % {"name": once.record.name})
+            return redirect("customer_detail", customer_id=once.record.pk)
     return render(request, "cac/customer_form.html", {"form": form, "title": _("New customer")})
 
 
@@ -224,14 +228,18 @@ def customer_edit(request, customer_id: int):
 @require_http_methods(["GET", "POST"])
 def vehicle_create(request, customer_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    form = VehicleForm(request.POST or None)
+    form = VehicleForm(request.POST or None, once_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.vehicle_create(customer=customer, acting_user=request.user, **form.cleaned_data)
+            once = submit_once(
+                form,
+                lambda: services.vehicle_create(customer=customer, acting_user=request.user, **form.cleaned_data),
+            )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, _("Vehicle saved."))
+            if once.created:
+                messages.success(request, _("Vehicle saved."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(request, "cac/vehicle_form.html", {"form": form, "customer": customer, "title": _("New vehicle")})
 
@@ -268,25 +276,29 @@ def customer_call_create(request, customer_id: int):
     customer = _customer_for_360(request, customer_id)
     data = request.POST.copy()
     data["phone"] = customer.mobile
-    form = CallForm(data, request.FILES)
+    form = CallForm(data, request.FILES, once_user=request.user)
     if form.is_valid():
         try:
-            call = services.call_log(
-                dealer=customer.dealer,
-                acting_user=request.user,
-                customer=customer,
-                phone=form.cleaned_data["phone"],
-                started_at=form.cleaned_data["started_at"],
-                **form.call_fields(),
+            once = submit_once(
+                form,
+                lambda: services.call_log(
+                    dealer=customer.dealer,
+                    acting_user=request.user,
+                    customer=customer,
+                    phone=form.cleaned_data["phone"],
+                    started_at=form.cleaned_data["started_at"],
+                    **form.call_fields(),
+                ),
             )
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
             if request.htmx:
-                return render(
-                    request, "cac/_call_logged.html", {"call": call, "customer": customer, "call_form": CallForm()}
-                )
-            messages.success(request, _("Call logged."))
+                # A repeated post adds no second row to the history: the call is already at its top.
+                fresh = {"call": once.record, "customer": customer, "call_form": CallForm(once_user=request.user)}
+                return render(request, "cac/_call_logged.html" if once.created else "cac/_call_form.html", fresh)
+            if once.created:
+                messages.success(request, _("Call logged."))
             return redirect("customer_detail", customer_id=customer.pk)
     if request.htmx:
         return render(request, "cac/_call_form.html", {"customer": customer, "call_form": form})
@@ -299,25 +311,37 @@ def call_new(request):
     """A call from a number no customer has: log it, and save the caller as a customer in the same step."""
     dealers = selectors.dealer_list(user=request.user)
     initial = {"phone": request.GET.get("phone", "")[:30]}
-    form = CallForm(request.POST or None, request.FILES or None, dealers=dealers, unknown_caller=True, initial=initial)
+    form = CallForm(
+        request.POST or None,
+        request.FILES or None,
+        dealers=dealers,
+        unknown_caller=True,
+        initial=initial,
+        once_user=request.user,
+    )
     existing = None
     if initial["phone"]:
         matches = selectors.customer_lookup(user=request.user, query=initial["phone"], limit=2)
         existing = matches[0] if len(matches) == 1 and len(initial["phone"]) >= 11 else None
     if request.method == "POST" and form.is_valid():
         try:
-            call = services.call_log(
-                dealer=form.cleaned_data["dealer"],
-                acting_user=request.user,
-                phone=form.cleaned_data["phone"],
-                started_at=form.cleaned_data["started_at"],
-                new_customer=form.new_customer_fields(),
-                **form.call_fields(),
+            once = submit_once(
+                form,
+                lambda: services.call_log(
+                    dealer=form.cleaned_data["dealer"],
+                    acting_user=request.user,
+                    phone=form.cleaned_data["phone"],
+                    started_at=form.cleaned_data["started_at"],
+                    new_customer=form.new_customer_fields(),
+                    **form.call_fields(),
+                ),
             )
         except ValidationError as exc:
             _form_errors_from(exc, form, field_map={"mobile": "phone", "name": "customer_name"})
         else:
-            messages.success(request, _("Call logged."))
+            call = once.record
+            if once.created:
+                messages.success(request, _("Call logged."))
             if call.customer_id:
                 return redirect("customer_detail", customer_id=call.customer_id)
             return redirect("call_list")

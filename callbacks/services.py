@@ -19,6 +19,7 @@ from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.roles import AGENT
 from cac.selectors import dealer_ids
 from cac.sms import sms_send
+from cac.validation import check_choices
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
 from complaints.models import Category, Channel, Complaint
 from complaints.models import Status as ComplaintStatus
@@ -49,6 +50,7 @@ def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
 
 def _create(callback: Callback, *, acting_user: User | None, reason: str) -> Callback | None:
     """Save a new callback, or return None when the same one exists already (idempotent scheduling)."""
+    check_choices(callback)
     callback._history_user = acting_user
     callback._change_reason = reason
     try:
@@ -130,6 +132,7 @@ def _lock(callback_id: int, acting_user: User) -> Callback:
 def _save(callback: Callback, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
     callback._history_user = acting_user
     callback._change_reason = reason
+    check_choices(callback)
     callback.save(update_fields=[*fields, "updated_at"])
 
 

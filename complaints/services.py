@@ -19,6 +19,7 @@ from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
 from cac.selectors import dealer_ids
 from cac.tasks import enqueue_on_commit
+from cac.validation import check_choices
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
@@ -87,6 +88,7 @@ def _next_number(dealer: Dealer, received_at: datetime) -> str:
 
 
 def _save(complaint: Complaint, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
+    check_choices(complaint)
     complaint._history_user = acting_user
     complaint._change_reason = reason
     complaint.save(update_fields=[*fields, "updated_at"])
@@ -110,6 +112,7 @@ def complaint_create(
     """Open a complaint: number it, route it to the department's manager, set its deadlines, escalate a major or
     emergency one to the director, open an engineer dispatch for an emergency, and put the vehicle on the
     key-attention list when the category calls for it."""
+    check_choices(Complaint, channel=channel, category=category, severity=severity)
     if customer.dealer_id not in dealer_ids(user=acting_user):
         raise PermissionDenied(_("You do not work for this dealer."))
     if not acting_user.has_perm("complaints.add_complaint"):
@@ -163,6 +166,7 @@ def _notify_director_on_commit(complaint: Complaint) -> None:
 
 
 def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by: User | None) -> Escalation:
+    check_choices(Escalation, reason=reason, from_level=complaint.escalation_level, to_level=to_level)
     escalation = Escalation.objects.create(
         complaint=complaint,
         from_level=complaint.escalation_level,
@@ -464,6 +468,7 @@ def attachment_validate(*, kind: str, upload) -> None:
 
 @transaction.atomic
 def attachment_add(*, complaint_id: int, kind: str, upload, description: str, acting_user: User) -> Attachment:
+    check_choices(Attachment, kind=kind)
     complaint = _lock(complaint_id, acting_user, perm=HANDLE)
     attachment_validate(kind=kind, upload=upload)
     return Attachment.objects.create(

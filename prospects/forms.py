@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cac.attempts import AttemptResult
 from cac.forms import DateInput, DateTimeInput
 from cac.models import Dealer
+from cac.once import OnceFormMixin
 from cac.phones import normalize_mobile
 from complaints.forms import add_service_errors
 from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
@@ -14,7 +15,7 @@ from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
 __all__ = ["add_service_errors"]
 
 
-class ProspectCreateForm(forms.Form):
+class ProspectCreateForm(OnceFormMixin, forms.Form):
     """Quick capture: name, number, what they want. A number already known asks for confirmation."""
 
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=None)
@@ -57,7 +58,7 @@ class ProspectEditForm(forms.Form):
         self.fields["owner"].queryset = owners
 
 
-class AttemptForm(forms.Form):
+class AttemptForm(OnceFormMixin, forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[("", "---------"), *AttemptResult.choices])
     interested = forms.TypedChoiceField(
         label=_("Still interested?"),
@@ -107,7 +108,7 @@ class ProspectFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(OnceFormMixin, forms.Form):
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=None)
     name = forms.CharField(label=_("Campaign name"), max_length=100)
     models_text = forms.CharField(label=_("Models"), max_length=200, required=False)

@@ -15,6 +15,7 @@ from cac.attempts import AttemptResult, attempts_state, slot_of
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.phones import normalize_mobile
 from cac.selectors import dealer_ids
+from cac.validation import check_choices
 from cac.vin import normalize_vin
 from prospects.models import (
     CAMPAIGN_POOL,
@@ -57,6 +58,7 @@ def _next_contact(prospect: Prospect, *, now: datetime) -> datetime:
 
 
 def _save(prospect: Prospect, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
+    check_choices(prospect)
     prospect._history_user = acting_user
     prospect._change_reason = reason
     prospect.save(update_fields=[*fields, "updated_at"])
@@ -131,6 +133,7 @@ def prospect_create(
         call=call,
         next_contact_at=now,
     )
+    check_choices(prospect)
     prospect._history_user = acting_user
     prospect._change_reason = "captured"
     prospect.save()

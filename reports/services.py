@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cac.models import Dealer, User
 from cac.tasks import enqueue_on_commit
+from cac.validation import check_choices
 from reports.models import MonthlyReport, Status
 from reports.selectors import add_months
 
@@ -26,6 +27,7 @@ def monthly_report_request(
 
     if not dealer_ids:
         raise ValueError("A report needs at least one dealer.")
+    check_choices(MonthlyReport, language=language)
     report = MonthlyReport.objects.create(
         month=date(month.year, month.month, 1), language=language, requested_by=requested_by
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac.models import AccessLog
+from cac.once import submit_once
 from cac.privacy import access_log_record
 from cac.selectors import dealer_list
 from cac.views import role_required, scoped
@@ -30,18 +31,24 @@ def _log_access(request, report, action: AccessLog.Action) -> None:
 @role_required(VIEW)
 @require_http_methods(["GET", "POST"])
 def report_list(request):
-    form = ReportRequestForm(request.POST or None, dealers=dealer_list(user=request.user).order_by("code"))
+    form = ReportRequestForm(
+        request.POST or None, dealers=dealer_list(user=request.user).order_by("code"), once_user=request.user
+    )
     if request.method == "POST":
         if not request.user.has_perm(ADD):
             raise PermissionDenied
         if form.is_valid():
-            services.monthly_report_request(
-                dealer_ids=form.selected_dealer_ids(),
-                month=form.cleaned_data["month"],
-                language=translation.get_language() or "zh-hans",
-                requested_by=request.user,
+            once = submit_once(
+                form,
+                lambda: services.monthly_report_request(
+                    dealer_ids=form.selected_dealer_ids(),
+                    month=form.cleaned_data["month"],
+                    language=translation.get_language() or "zh-hans",
+                    requested_by=request.user,
+                ),
             )
-            messages.success(request, _("The report is being generated; this page shows when it is ready."))
+            if once.created:
+                messages.success(request, _("The report is being generated; this page shows when it is ready."))
             return redirect("reports:list")
     reports = selectors.monthly_report_list(user=request.user)[:50]
     return render(request, "reports/report_list.html", {"form": form, "reports": reports})
