@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, slot_of
+from cac.attempts import AttemptResult, attempts_state, next_slot_start, slot_of
 from cac.business_time import BusinessCalendar
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.roles import AGENT
@@ -160,7 +160,10 @@ def callback_record_attempt(
     zone = ZoneInfo(callback.dealer.time_zone)
     slot = slot_of(at, zone)
     if slot is None:
-        raise ValidationError(_("Follow-up calls are made between the first and the last call slot of the day."))
+        raise ValidationError(
+            _("Follow-up calls are made in the call slots of the day; the next one starts %(when)s.")
+            % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
+        )
     if callback.next_attempt_at and at < callback.next_attempt_at and result != AttemptResult.REACHED:
         raise ValidationError(
             _("Try again in another time slot, from %(when)s.")
