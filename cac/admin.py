@@ -3,12 +3,50 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.models import CallLog, Customer, Dealer, DealerHoliday, FailedTask, Notification, User, Vehicle
+from cac.models import (
+    CallLog,
+    Customer,
+    Dealer,
+    DealerHoliday,
+    FailedTask,
+    Notification,
+    StateCalendarDay,
+    User,
+    Vehicle,
+)
 
 
 class DealerHolidayInline(admin.TabularInline):
     model = DealerHoliday
+    fields = ["date", "name", "is_open"]
     extra = 0
+
+
+@admin.register(DealerHoliday)
+class DealerHolidayAdmin(SimpleHistoryAdmin):
+    """A dealer's own days: closed on a working day, or open on a state holiday or a weekend."""
+
+    list_display = ["dealer", "date", "name", "is_open"]
+    list_filter = ["dealer", "is_open"]
+    date_hierarchy = "date"
+
+
+@admin.register(StateCalendarDay)
+class StateCalendarDayAdmin(admin.ModelAdmin):
+    """Read only: `load_state_calendar` keeps these from the chinesecalendar library."""
+
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Dealer)

@@ -187,6 +187,9 @@ CELERY_BEAT_SCHEDULE = {
     # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/sweep.py).
     "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
+    # China's official calendar (holidays, 调休) of this year and the next, loaded once the library has them; in
+    # December the administrators are warned while next year's is missing (cac/state_calendar.py).
+    "state-calendar": {"task": "cac.state_calendar_prepare", "schedule": crontab(hour=7, minute=15)},
 }
 CAC_SWEEP_BATCH = env.int("CAC_SWEEP_BATCH", default=200)  # rows locked per transaction
 CAC_SWEEP_BATCH_PAUSE = env.float("CAC_SWEEP_BATCH_PAUSE", default=0.0)  # seconds between batches, to throttle

@@ -101,3 +101,12 @@ def notification_emails(*, notification_ids: list[int]) -> int:
             logger.warning("E-mail of notification %s failed; it is retried on its own", notification_id)
             notification_email.apply_async(kwargs={"notification_id": notification_id})
     return sent
+
+
+@shared_task(name="cac.state_calendar_prepare", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def state_calendar_prepare_task() -> dict[int, str]:
+    """Beat, every morning: the state calendar of this year and the next loaded as soon as the library knows them;
+    in December, the administrators are warned while the next year is unknown."""
+    from cac.state_calendar import state_calendar_prepare
+
+    return state_calendar_prepare(today=timezone.localdate())
