@@ -94,7 +94,10 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
 
 
 def callback_schedule_for_complaint(*, complaint: Complaint, acting_user: User | None = None) -> Callback | None:
-    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now()).date()
+    # The day of the resolution in the dealer's zone: 00:00-08:00 in Shanghai is still the previous day in UTC.
+    resolved_day = timezone.localtime(
+        complaint.resolved_at or timezone.now(), ZoneInfo(complaint.dealer.time_zone)
+    ).date()
     return _create(
         Callback(
             dealer_id=complaint.dealer_id,
