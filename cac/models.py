@@ -48,11 +48,18 @@ class Dealer(TimeStampedModel):
 
 
 class DealerHoliday(models.Model):
-    """A day the dealer is closed: deadlines counted in working days skip it."""
+    """A day of the dealer's own calendar, which overrides the state calendar and the weekend: closed (a holiday of
+    its own, skipped by deadlines counted in working days) or, with `is_open`, open on a day the state calendar or
+    the weekend would close."""
 
     dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("dealer"))
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=60)
+    is_open = models.BooleanField(
+        _("open on this day"),
+        default=False,
+        help_text=_("Open although the state calendar or the weekend closes the day; unticked, the dealer is closed."),
+    )
 
     history = HistoricalRecords()
 
@@ -61,6 +68,24 @@ class DealerHoliday(models.Model):
         verbose_name = _("dealer holiday")
         verbose_name_plural = _("dealer holidays")
         constraints = [models.UniqueConstraint(fields=["dealer", "date"], name="unique_dealer_holiday")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class StateCalendarDay(models.Model):
+    """A day China's official calendar sets apart from the plain week: a public holiday (closed, weekend days of a
+    holiday week included) or a make-up working day (调休: a Saturday or Sunday worked). Loaded a year at a time
+    from the chinesecalendar library by `load_state_calendar`; a year without rows is a plain week of weekends."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("state calendar day")
+        verbose_name_plural = _("state calendar days")
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"

@@ -232,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
     # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
     "submit-tokens-sweep": {"task": "cac.submit_tokens_sweep", "schedule": crontab(minute=17)},
+    # China's official calendar (holidays, 调休) of this year and the next, loaded once the library has them; in
+    # December the administrators are warned while next year's is missing (cac/state_calendar.py).
+    "state-calendar": {"task": "cac.state_calendar_prepare", "schedule": crontab(hour=7, minute=15)},
 }
 # --- One submit, one record: how long a create form's one-time token lives (seconds) ---
 SUBMIT_TOKEN_MAX_AGE = env.int("CAC_SUBMIT_TOKEN_MAX_AGE", default=24 * 60 * 60)

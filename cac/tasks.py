@@ -120,3 +120,12 @@ def submit_tokens_sweep_task() -> int:
     from cac.once import submit_tokens_sweep
 
     return submit_tokens_sweep()
+
+
+@shared_task(name="cac.state_calendar_prepare", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def state_calendar_prepare_task() -> dict[int, str]:
+    """Beat, every morning: the state calendar of this year and the next loaded as soon as the library knows them;
+    in December, the administrators are warned while the next year is unknown."""
+    from cac.state_calendar import state_calendar_prepare
+
+    return state_calendar_prepare(today=timezone.localdate())

@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, slot_of
+from cac.attempts import AttemptResult, attempts_state, next_slot_start, slot_of
 from cac.business_time import BusinessCalendar
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.roles import AGENT
@@ -96,7 +96,10 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
 
 
 def callback_schedule_for_complaint(*, complaint: Complaint, acting_user: User | None = None) -> Callback | None:
-    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now()).date()
+    # The day of the resolution in the dealer's zone: 00:00-08:00 in Shanghai is still the previous day in UTC.
+    resolved_day = timezone.localtime(
+        complaint.resolved_at or timezone.now(), ZoneInfo(complaint.dealer.time_zone)
+    ).date()
     return _create(
         Callback(
             dealer_id=complaint.dealer_id,
@@ -163,7 +166,10 @@ def callback_record_attempt(
     zone = ZoneInfo(callback.dealer.time_zone)
     slot = slot_of(at, zone)
     if slot is None:
-        raise ValidationError(_("Follow-up calls are made between the first and the last call slot of the day."))
+        raise ValidationError(
+            _("Follow-up calls are made in the call slots of the day; the next one starts %(when)s.")
+            % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
+        )
     if callback.next_attempt_at and at < callback.next_attempt_at and result != AttemptResult.REACHED:
         raise ValidationError(
             _("Try again in another time slot, from %(when)s.")

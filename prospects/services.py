@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, slot_of
+from cac.attempts import AttemptResult, attempts_state, next_slot_start, slot_of
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.phones import normalize_mobile
 from cac.selectors import dealer_ids
@@ -176,7 +176,10 @@ def prospect_record_attempt(
     zone = ZoneInfo(prospect.dealer.time_zone)
     slot = slot_of(at, zone)
     if slot is None:
-        raise ValidationError(_("Calls are made between the first and the last call slot of the day."))
+        raise ValidationError(
+            _("Calls are made in the call slots of the day; the next one starts %(when)s.")
+            % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
+        )
     reached = result == AttemptResult.REACHED
     too_early = prospect.status == Status.CONTACTING and prospect.next_contact_at and at < prospect.next_contact_at
     if too_early and not reached and result != AttemptResult.DECLINED:

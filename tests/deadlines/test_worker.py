@@ -27,7 +27,7 @@ from tests.complaints.factories import ComplaintFactory
 from tests.prospects.factories import ProspectFactory, put
 from tests.test_celery_worker import _env, _start, _stop, _wait_for
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 
 
 def _database_url() -> str:
