@@ -7,13 +7,11 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac import selectors, services
@@ -345,30 +343,3 @@ def call_recording(request, call_id: int):
     response = FileResponse(call.recording.open("rb"), content_type=content_type, filename=path.name)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- Operations ------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness for load balancers and compose: 200 when the database and the broker answer, else 503.
-
-    It carries no customer data, so it is the one view without a login."""
-    status = {"database": "ok", "broker": "ok"}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means the database is down for us
-        status["database"] = f"error: {type(exc).__name__}"
-    try:
-        from cac.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # noqa: BLE001
-        status["broker"] = f"error: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in status.values())
-    status["status"] = "ok" if healthy else "error"
-    return JsonResponse(status, status=200 if healthy else 503)
