@@ -84,7 +84,9 @@ def notification_email(*, notification_id: int) -> int:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return 0
-    body = "\n\n".join(part for part in (notification.body, notification.url) if part)
+    from cac.site import absolute_url
+
+    body = "\n\n".join(part for part in (notification.body, absolute_url(notification.url)) if part)
     return send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
 
 
