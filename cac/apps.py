@@ -7,6 +7,9 @@ class CacConfig(AppConfig):
     verbose_name = _("Customer Assistance Center")
 
     def ready(self):
+        from cac.import_jobs import dms_imports_reap
+        from cac.reaper import reaper_register
         from cac.task_failures import connect
 
         connect()
+        reaper_register("DMS imports", dms_imports_reap)

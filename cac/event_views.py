@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cac import event_selectors, events, imports, selectors
+from cac import event_selectors, events, import_jobs, imports, selectors
 from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
 from cac.pagination import page_of
 from cac.views import _form_errors_from, role_required, scoped
@@ -119,8 +119,8 @@ def _may_import(user) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Choose the kind and the file. A clean file is imported at once; a file with bad rows shows them, and the
-    good rows are imported only when the user confirms."""
+    """Choose the kind and the file. The file is checked at once: a clean file is queued for a worker to import;
+    a file with bad rows shows them, and its good rows are queued only when the user confirms."""
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
@@ -129,13 +129,15 @@ def import_upload(request):
         dealer, kind = form.cleaned_data["dealer"], form.cleaned_data["kind"]
         content = form.cleaned_data["file"].read()
         filename = form.cleaned_data["file"].name
-        try:
-            result = imports.import_apply(
-                dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
-            )
-        except imports.ImportRefused as refused:
-            return _preview(request, refused.check, dealer=dealer, content=content, filename=filename, dealers=dealers)
-        return _result(request, result, kind=kind, filename=filename)
+        check = imports.import_check(
+            dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+        )
+        if check.errors:
+            return _preview(request, check, dealer=dealer, content=content, filename=filename, dealers=dealers)
+        job = import_jobs.dms_import_request(
+            dealer=dealer, kind=kind, filename=filename, content=content, good_rows_only=False, acting_user=request.user
+        )
+        return redirect("events:import_status", import_id=job.pk)
     return render(request, "cac/events/import.html", {"form": form, "columns": imports.COLUMNS})
 
 
@@ -158,14 +160,6 @@ def _preview(request, check, *, dealer, content: bytes, filename: str, dealers):
     )
 
 
-def _result(request, result, *, kind: str, filename: str):
-    return render(
-        request,
-        "cac/events/import_result.html",
-        {"result": result, "filename": filename, "kind_label": imports.KINDS[kind]},
-    )
-
-
 @login_required
 @require_POST
 def import_confirm(request):
@@ -178,12 +172,12 @@ def import_confirm(request):
         messages.error(request, _("The file was damaged on the way; upload it again."))
         return redirect("events:import")
     data = form.cleaned_data
-    result = imports.import_apply(
+    job = import_jobs.dms_import_request(
         dealer=data["dealer"],
         kind=data["kind"],
+        filename=data["filename"] or "import.csv",
         content=data["content"],
-        acting_user=request.user,
-        today=timezone.localdate(),
         good_rows_only=True,
+        acting_user=request.user,
     )
-    return _result(request, result, kind=data["kind"], filename=data["filename"])
+    return redirect("events:import_status", import_id=job.pk)

@@ -420,3 +420,7 @@ class FailedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+# Defined in a module of its own, registered here with the app's other models.
+from cac.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401

@@ -170,13 +170,31 @@ else:
     # The transport expects its folders to exist; a worker started by hand must find them too.
     for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CAC_REPORT_TIME_LIMIT = env.int("CAC_REPORT_TIME_LIMIT", default=10 * 60)  # seconds; a PDF of many dealers
+CAC_IMPORT_TIME_LIMIT = env.int("CAC_IMPORT_TIME_LIMIT", default=15 * 60)  # seconds; 20,000 DMS rows
+# Queues: the sweep never waits behind a PDF or an import. `make run` has one worker consume them all; production
+# runs a worker for `deadlines` alone (docker-compose.yml).
+# CAC_QUEUE_PREFIX lets two installations (or a test) share one Redis without taking each other's tasks.
+CAC_QUEUES = {
+    name: env.str("CAC_QUEUE_PREFIX", default="") + name for name in ("deadlines", "default", "reports", "imports")
+}
+CELERY_TASK_DEFAULT_QUEUE = CAC_QUEUES["default"]
+CELERY_TASK_ROUTES = {
+    "cac.sweep_deadlines": {"queue": CAC_QUEUES["deadlines"]},
+    "cac.deadline_digest": {"queue": CAC_QUEUES["deadlines"]},
+    "cac.tasks.heartbeat": {"queue": CAC_QUEUES["deadlines"]},
+    "reports.*": {"queue": CAC_QUEUES["reports"]},
+    "cac.dms_import": {"queue": CAC_QUEUES["imports"]},
+}
+# WeasyPrint and a 20,000-row import leave memory behind: a worker process is replaced after this many tasks.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=100)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long task does not hold messages another worker could take
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

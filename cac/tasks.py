@@ -49,10 +49,13 @@ def enqueue_on_commit(task, **kwargs) -> None:
     ignore_result=True,
 )
 def sweep_deadlines_task() -> dict[str, int]:
-    """Beat, every minute: act on every due or breached deadline. Safe to run twice, at once, or after a crash."""
+    """Beat, every minute: act on every due or breached deadline, and fail the work a killed worker left running
+    (cac/reaper.py). Safe to run twice, at once, or after a crash."""
+    from cac.reaper import reap_stuck
     from cac.sweep import sweep_deadlines
 
-    return sweep_deadlines()
+    counts = sweep_deadlines()
+    return {**counts, **reap_stuck(now=timezone.now())}
 
 
 @shared_task(
@@ -103,3 +106,22 @@ def notification_emails(*, notification_ids: list[int]) -> int:
             logger.warning("E-mail of notification %s failed; it is retried on its own", notification_id)
             notification_email.apply_async(kwargs={"notification_id": notification_id})
     return sent
+
+
+@shared_task(
+    name="cac.dms_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+    time_limit=settings.CAC_IMPORT_TIME_LIMIT,
+    soft_time_limit=settings.CAC_IMPORT_TIME_LIMIT - 30,
+)
+def dms_import_task(*, import_id: int) -> str | None:
+    """Import one queued DMS file (cac/import_jobs.py)."""
+    from cac.import_jobs import dms_import_run
+
+    job = dms_import_run(import_id=import_id)
+    return None if job is None else job.status
