@@ -126,8 +126,25 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("CAC_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served by URL: a view checks who may read them.
+# CAC_S3_BUCKET puts them in an S3-compatible bucket shared by every machine (cac/object_storage.py); without it,
+# on the local disk under CAC_MEDIA_ROOT, which is right for one machine (`make run`).
+CAC_S3_BUCKET = env.str("CAC_S3_BUCKET", default="")
+if CAC_S3_BUCKET:
+    from cac.object_storage import s3_storage
+
+    _MEDIA_STORAGE = s3_storage(
+        bucket=CAC_S3_BUCKET,
+        endpoint_url=env.str("CAC_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("CAC_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("CAC_S3_SECRET_ACCESS_KEY", default=""),
+        region=env.str("CAC_S3_REGION", default=""),
+        addressing_style=env.str("CAC_S3_ADDRESSING_STYLE", default="path"),
+        location=env.str("CAC_S3_PREFIX", default=""),
+    )
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "CAC_STATICFILES_STORAGE",

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cac import selectors, services
 from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
+from cac.media import stored_file_response
 from cac.pagination import page_of
 from cac.phones import normalize_phone
 from callbacks import selectors as callback_selectors
@@ -340,6 +341,5 @@ def call_recording(request, call_id: int):
         raise Http404(_("This call has no recording."))
     path = Path(call.recording.name)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = FileResponse(call.recording.open("rb"), content_type=content_type, filename=path.name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Ranges answered, so that the player can seek.
+    return stored_file_response(request, call.recording, content_type=content_type, filename=path.name)
