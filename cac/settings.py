@@ -92,8 +92,20 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DATABASE_POOL_MAX_SIZE > 0: each process keeps a pool of at most that many connections (psycopg 3's pool,
+    # built into Django), shared by its threads; PostgreSQL then sees at most processes x that many. Off by default
+    # (one persistent connection per thread, CONN_MAX_AGE), and for Celery's forked workers, which do not share.
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if _pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both at once
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),  # seconds a request waits for a connection
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Model choice fields (the handler and agent selects of the lists) read their options with .iterator(): with
     # server-side cursors that is DECLARE … WITH HOLD, FETCH and CLOSE for a few dozen rows. The code reads nothing
     # large that way, and a transaction-pooling proxy (PgBouncer) needs them off anyway.
