@@ -20,6 +20,10 @@ if (BASE_DIR / ".env").exists():
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The production image sets CAC_PRODUCTION=1: there a stray DJANGO_DEBUG=1 (in an .env, say) stops the start
+# instead of showing tracebacks and settings to anyone.
+if DEBUG and env.bool("CAC_PRODUCTION", default=False):
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (CAC_PRODUCTION=1).")
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -301,7 +305,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]  # probed over plain HTTP inside the network
+    # The proxy (deploy/Caddyfile) sets X-Forwarded-Proto over whatever a client sent; the web is reachable only
+    # through it. It keeps the Host header, so X-Forwarded-Host is not needed unless a proxy rewrites Host.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
