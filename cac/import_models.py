@@ -35,7 +35,7 @@ class DmsImport(FSMModelMixin, TimeStampedModel):
         related_name="dms_imports",
         verbose_name=_("requested by"),
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created = models.PositiveIntegerField(_("created"), default=0)
     present = models.PositiveIntegerField(_("already present"), default=0)

@@ -36,7 +36,7 @@ class MonthlyReport(FSMModelMixin, TimeStampedModel):
         verbose_name=_("requested by"),
         help_text=_("Empty: generated on schedule."),
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("generation started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), max_length=3000, blank=True)
     # What the PDF was made from (reports.snapshot), kept when it is generated: the preview, CSV and XLSX of a ready

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(upload_to='imports/%Y/%m/', verbose_name='file')),
                 ('good_rows_only', models.BooleanField(default=False, verbose_name='good rows only')),
                 ('status', django_fsm.FSMField(choices=[('queued', 'Queued'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Import failed')], default='queued', max_length=10, protected=True, verbose_name='status')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='import started at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('created', models.PositiveIntegerField(default=0, verbose_name='created')),
                 ('present', models.PositiveIntegerField(default=0, verbose_name='already present')),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='monthlyreport',
             name='started_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='started at'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='generation started at'),
         ),
     ]
