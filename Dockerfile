@@ -16,7 +16,7 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app cac \
-    && mkdir -p /app/media && chown -R cac /app/media
+    && mkdir -p /app/media /beat /backups && chown -R cac /app/media /beat /backups
 
 USER cac
 EXPOSE 8000
