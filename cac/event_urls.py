@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cac import event_views
+from cac import event_views, import_views
 
 app_name = "events"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/service-visits/", event_views.service_visit_list, name="service_visits"),
     path("events/import/", event_views.import_upload, name="import"),
     path("events/import/confirm/", event_views.import_confirm, name="import_confirm"),
+    path("events/import/<int:import_id>/", import_views.import_status, name="import_status"),
     path("events/sanbao/", event_views.sanbao, name="sanbao"),
     path("customers/<int:customer_id>/sales/new/", event_views.sale_create, name="sale_create"),
     path(

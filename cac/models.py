@@ -533,3 +533,7 @@ class SubmitToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+# Defined in a module of its own, registered here with the app's other models.
+from cac.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import notification_views, privacy_views, two_factor, views
+from cac import health, notification_views, privacy_views, two_factor, views
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -30,7 +30,9 @@ urlpatterns = [
     path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
     path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),  # the address probes used before the split
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

@@ -7,9 +7,10 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import OperationalError
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from cac.site import absolute_reverse
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,6 @@ def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> i
             if figures.safety_repairs:
                 lines.append(_("Safety-fault repairs: %(count)s") % {"count": figures.safety_repairs})
         lines.append(_("New warnings: %(warnings)s") % {"warnings": ", ".join(warnings)})
-        lines.append(reverse("events:sanbao"))
+        lines.append(absolute_reverse("events:sanbao"))
     send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)

@@ -6,9 +6,10 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from cac.site import absolute_reverse
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def complaint_notify_director(*, complaint_id: int) -> int:
             [
                 f"{complaint.number} · {complaint.customer.name} · {complaint.get_category_display()}",
                 complaint.description,
-                reverse("complaints:detail", args=[complaint.pk]),
+                absolute_reverse("complaints:detail", args=[complaint.pk]),
             ]
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -234,3 +234,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionstart(session):
     if _flag("REQUIRE_BROWSER") and chromium_path() is None:
         raise pytest.UsageError("REQUIRE_BROWSER=1 but no Chromium was found (install Debian's chromium).")
+
+
+# --- S3-compatible storage (SeaweedFS) ------------------------------------------------------------------
+
+from tests.s3_server import s3_media, s3_server  # noqa: E402, F401 - fixtures
