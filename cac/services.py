@@ -146,6 +146,7 @@ def call_log(
         recording=fields.get("recording") or "",
         recording_url=fields.get("recording_url", ""),
         callback_owed=fields.get("callback_owed", False),
+        external_id=fields.get("external_id") or None,
     )
     call._history_user = acting_user
     call._change_reason = "logged"
