@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
@@ -18,4 +18,5 @@ urlpatterns = [
     path("complaints/", views.Complaints.as_view(), name="complaints"),
     path("complaints/<int:complaint_id>/", views.ComplaintDetail.as_view(), name="complaint_detail"),
     path("prospects/", views.ProspectCreate.as_view(), name="prospects"),
+    re_path(r"", views.not_found),  # anything else under /api/v1/ is a JSON 404, not the site's HTML page
 ]

@@ -3,7 +3,9 @@ logged with its key, endpoint, method, status and duration."""
 
 import time
 
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
@@ -92,6 +94,7 @@ class CustomerLookup(ApiView):
         parameters=[OpenApiParameter("phone", str, required=True, description="Any spelling: +86 138-0013-8000")],
         responses=_responses({200: serializers.CustomerLookupOut}),
         summary="Customers with this phone number",
+        operation_id="customer_lookup",
         tags=["customers"],
     )
     def get(self, request):
@@ -105,6 +108,7 @@ class CustomerSummary(ApiView):
     @extend_schema(
         responses=_responses({200: serializers.CustomerSummaryOut}),
         summary="A customer's vehicles, open complaints and follow-up calls owed",
+        operation_id="customer_summary",
         tags=["customers"],
     )
     def get(self, request, customer_id: int):
@@ -123,6 +127,7 @@ class CallCreate(ApiView):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_responses({201: serializers.CallOut, 200: serializers.CallOut}),
         summary="Record a call (the same callId returns the same call)",
+        operation_id="call_create",
         tags=["calls"],
     )
     def post(self, request):
@@ -143,6 +148,7 @@ class Complaints(ApiView):
         ],
         responses=_responses({200: serializers.ComplaintChangesOut}),
         summary="Complaints changed since the cursor, each change once",
+        operation_id="complaint_changes",
         tags=["complaints"],
     )
     def get(self, request):
@@ -164,6 +170,7 @@ class Complaints(ApiView):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_responses({201: serializers.ComplaintOut, 200: serializers.ComplaintOut}),
         summary="Open a complaint the OEM sent (the same oem_reference returns the same complaint)",
+        operation_id="complaint_create",
         tags=["complaints"],
     )
     def post(self, request):
@@ -179,6 +186,7 @@ class ComplaintDetail(ApiView):
     @extend_schema(
         responses=_responses({200: serializers.ComplaintOut}),
         summary="A complaint with its status, steps and deadlines",
+        operation_id="complaint_read",
         tags=["complaints"],
     )
     def get(self, request, complaint_id: int):
@@ -197,9 +205,14 @@ class ProspectCreate(ApiView):
         parameters=[IDEMPOTENCY_HEADER],
         responses=_responses({201: serializers.ProspectOut, 200: serializers.ProspectOut}),
         summary="Capture an OEM lead (the same oem_lead_id returns the same prospect)",
+        operation_id="prospect_create",
         tags=["prospects"],
     )
     def post(self, request):
         data = self.valid(serializers.ProspectIn)
         result = services.api_prospect_create(acting_user=request.user, idempotency_key=self.idempotency_key(), **data)
         return self.answer(result, serializers.ProspectOut)
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    return JsonResponse({"errors": {"detail": [_("No such endpoint or record.")]}}, status=404)

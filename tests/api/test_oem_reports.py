@@ -4,9 +4,9 @@ timeout), by e-mail where no webhook is configured, shown in the outbox and sent
 import json
 import threading
 import time
-from unittest import mock
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 
 import pytest
 import time_machine
