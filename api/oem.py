@@ -82,7 +82,10 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
         made = OemReport.objects.filter(complaint=OuterRef("pk"), kind=kind)
         owed |= Q(**{f"{field}__isnull": True}) & ~Exists(made)
     candidates = (
-        Complaint.objects.filter(channel__in=OEM_CHANNELS)
+        # Older cases are left to the people who handled them: switching the outbox on sends no backlog.
+        Complaint.objects.filter(
+            channel__in=OEM_CHANNELS, received_at__gte=now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
+        )
         .exclude(status=Status.CANCELLED)
         .filter(owed)
         .select_related("dealer")

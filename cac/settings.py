@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=2)  # see api.selectors.complaint_changes
 OEM_WEBHOOK_TIMEOUT = env.float("OEM_WEBHOOK_TIMEOUT", default=10.0)  # seconds; a slower OEM is retried
+OEM_REPORT_MAX_AGE_DAYS = env.int("OEM_REPORT_MAX_AGE_DAYS", default=30)  # complaints received before: no report
 OEM_REPORT_STALE_SECONDS = 15 * 60  # a report still pending this long lost its task: it is sent again
 CELERY_BEAT_SCHEDULE["oem-reports"] = {
     "task": "api.oem_reports_queue",

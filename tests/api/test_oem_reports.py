@@ -105,6 +105,10 @@ def test_the_status_report_goes_near_its_deadline_even_if_not_acknowledged(oem_c
     assert oem_reports_queue(now=MORNING + timedelta(hours=9)) == 1  # 17:30 local, within the hour before 18:00
 
 
+def test_no_backlog_of_old_complaints_is_sent(oem_complaint):
+    assert oem_reports_queue(now=MORNING + timedelta(days=31)) == 0
+
+
 def test_a_complaint_not_from_the_oem_owes_no_report(dealer, managers, agent):
     open_complaint(customer=CustomerFactory(dealer=dealer), acting_user=agent, channel=Channel.WALK_IN)
     assert oem_reports_queue(now=MORNING + timedelta(days=5)) == 0
