@@ -102,7 +102,7 @@ def test_the_status_report_is_made_once_when_the_complaint_is_acknowledged(
 
 def test_the_status_report_goes_near_its_deadline_even_if_not_acknowledged(oem_complaint):
     assert oem_reports_queue(now=MORNING + timedelta(hours=6)) == 0
-    assert oem_reports_queue(now=MORNING + timedelta(hours=9)) == 1  # 17:30 local, within the hour before 18:00
+    assert oem_reports_queue(now=MORNING + timedelta(hours=9)) == 1  # 18:30 local: its deadline (18:00) passed
 
 
 def test_no_backlog_of_old_complaints_is_sent(oem_complaint):
