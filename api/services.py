@@ -46,7 +46,8 @@ def _idempotent(*, dealer: Dealer, kind: str, key: str | None, model, make) -> C
     record = make()
     claim.object_id = record.pk
     claim.save(update_fields=["object_id"])
-    return Created(record, True)
+    # A record found rather than made (a complaint typed in by hand with the same OEM reference) is not new.
+    return Created(record, not getattr(record, "_api_found", False))
 
 
 def _key(primary: str | None, header: str | None, *, prefix: str) -> str | None:
@@ -159,6 +160,7 @@ def api_complaint_create(
         if oem_reference:
             typed_in = Complaint.objects.filter(dealer=dealer, oem_reference=oem_reference).order_by("pk").first()
             if typed_in is not None:
+                typed_in._api_found = True
                 return typed_in
         customer, vehicle = _customer_and_vehicle(
             acting_user=acting_user,

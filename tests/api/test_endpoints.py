@@ -154,6 +154,7 @@ def test_the_idempotency_header_makes_a_create_without_reference_idempotent(api,
 def test_a_complaint_typed_in_by_hand_is_found_by_its_reference(api, records):
     Complaint.objects.filter(pk=records["complaint"].pk).update(oem_reference="OEM-2026-000123")
     response = api.post(reverse("api:complaints"), COMPLAINT, format="json")
+    assert response.status_code == 200
     assert response.json()["id"] == records["complaint"].pk
     assert Complaint.objects.count() == 1
 
