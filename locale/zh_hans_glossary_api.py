@@ -81,6 +81,7 @@ ZH_HANS = {
     "satisfaction %(score)s of 5": "满意度 %(score)s（满分 5）",
     "no follow-up call yet": "尚未回访",
     "Reports to the OEM": "向厂家的报告",
+    "All reports to the OEM": "全部向厂家的报告",
     "%(total)s report": "共 %(total)s 份报告",
     "State": "状态",
     "Report": "报告",
