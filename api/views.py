@@ -20,6 +20,7 @@ from api.models import ApiAccessLog, Scope
 from cac.models import Customer
 from complaints.models import Complaint
 
+MAX_ID = 2**63 - 1
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -69,9 +70,19 @@ class ApiView(APIView):
         )
         return response
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A path id beyond the database's bigint is no record of ours (PostgreSQL would refuse the query).
+        if any(isinstance(value, int) and value > MAX_ID for value in kwargs.values()):
+            raise NotFound()
+
     def idempotency_key(self) -> str | None:
         value = self.request.headers.get("Idempotency-Key", "").strip()
-        return f"{self.request.api_key.pk}:{value[:100]}" if value else None
+        if not value:
+            return None
+        if len(value) > 100 or not value.isprintable():
+            raise drf_serializers.ValidationError({"Idempotency-Key": [_("Send at most 100 printable characters.")]})
+        return f"{self.request.api_key.pk}:{value}"
 
     def valid(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

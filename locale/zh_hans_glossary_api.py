@@ -66,6 +66,7 @@ ZH_HANS = {
     "This cursor is not one the API gave out.": "该游标不是接口发出的游标。",
     "Send a JSON object.": "请发送 JSON 对象。",
     "Unknown field.": "未知字段。",
+    "Send at most 100 printable characters.": "最多 100 个可打印字符。",
     "Name the customer: no customer has this mobile number.": "请填写客户姓名：没有客户使用此手机号码。",
     "This VIN is registered to another customer of the dealer.": "该车架号已登记在本经销商的其他客户名下。",
     "Give the model: the dealer has no vehicle with this VIN.": "请填写车型：本经销商没有此车架号的车辆。",

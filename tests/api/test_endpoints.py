@@ -248,3 +248,10 @@ def test_the_schema_and_its_documentation_page(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+
+
+def test_an_id_beyond_the_database_and_a_bad_idempotency_key(api, records):
+    assert api.get(f"/api/v1/complaints/{2**70}/").status_code == 404
+    assert api.get(f"/api/v1/customers/{2**70}/").status_code == 404
+    response = api.post(reverse("api:complaints"), COMPLAINT, format="json", HTTP_IDEMPOTENCY_KEY="x" * 101)
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
