@@ -258,6 +258,9 @@ class CallLog(TimeStampedModel):
     recording = models.FileField(_("recording"), upload_to="recordings/%Y/%m/", blank=True)
     recording_url = models.URLField(_("recording link"), blank=True)
     callback_owed = models.BooleanField(_("call-back owed"), default=False)
+    external_id = models.CharField(
+        _("call id in the phone system"), max_length=64, null=True, blank=True, help_text=_("The CTI server's callId.")
+    )
 
     history = HistoricalRecords()
 
@@ -275,7 +278,12 @@ class CallLog(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__lte=6 * 60 * 60),
                 name="call_duration_at_most_six_hours",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dealer", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_call_external_id_per_dealer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -423,3 +423,37 @@ if SENTRY_DSN:
         release=env.str("CAC_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# --- Integration API (/api/v1/) -------------------------------------------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CAC integration API",
+    "DESCRIPTION": "Complaints and leads from the OEM CAC, calls from the phone system, customer look-up.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=2)  # see api.selectors.complaint_changes
+OEM_WEBHOOK_TIMEOUT = env.float("OEM_WEBHOOK_TIMEOUT", default=10.0)  # seconds; a slower OEM is retried
+OEM_REPORT_MAX_AGE_DAYS = env.int("OEM_REPORT_MAX_AGE_DAYS", default=30)  # complaints received before: no report
+OEM_REPORT_STALE_SECONDS = 15 * 60  # a report still pending this long lost its task: it is sent again
+CELERY_BEAT_SCHEDULE["oem-reports"] = {
+    "task": "api.oem_reports_queue",
+    "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0),
+}

@@ -26,6 +26,8 @@ urlpatterns = [
     path("callbacks/", include("callbacks.urls")),
     path("prospects/", include("prospects.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include("api.urls")),
+    path("oem-reports/", include("api.oem_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
     path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
