@@ -46,7 +46,7 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         ),
         type(complaint): complaint,
         ComplaintSLA: ComplaintSLA.objects.create(
-            dealer=dealer, channel="", severity="", acknowledge_rule="hours", acknowledge_hours=4, resolve_days=3
+            dealer=dealer, channel="", severity="", acknowledge_rule="working_hours", acknowledge_hours=4, resolve_days=3
         ),
         Escalation: Escalation.objects.create(complaint=complaint, from_level=0, to_level=1, reason="acknowledge"),
         EngineerDispatch: EngineerDispatch.objects.create(complaint=complaint, engineer="工程师", called_at=now),
@@ -209,7 +209,7 @@ def test_filters_offer_only_the_dealers_of_the_administrator(client, world):
 
 def test_group_wide_defaults_are_shown_to_a_dealer_administrator_read_only(client, world):
     default = ComplaintSLA.objects.filter(dealer__isnull=True).first() or ComplaintSLA.objects.create(
-        channel="", severity="", acknowledge_rule="hours", acknowledge_hours=8, resolve_days=5
+        channel="", severity="", acknowledge_rule="working_hours", acknowledge_hours=8, resolve_days=5
     )
     client = _client_for(client, world["gz_admin"])
     response = client.get(_urls(ComplaintSLA, default.pk))
@@ -232,7 +232,7 @@ def test_a_dealer_administrator_creates_no_dealer_and_deletes_none(client, world
 
 def test_a_dealer_administrator_adds_and_edits_deadline_policies_of_its_dealer_only(client, world):
     default = ComplaintSLA.objects.filter(dealer__isnull=True).first() or ComplaintSLA.objects.create(
-        channel="", severity="", acknowledge_rule="hours", acknowledge_hours=2, resolve_days=2
+        channel="", severity="", acknowledge_rule="working_hours", acknowledge_hours=2, resolve_days=2
     )
     days = default.resolve_days
     client = _client_for(client, world["gz_admin"])
