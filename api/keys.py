@@ -72,7 +72,7 @@ def api_key_create(
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plain = f"cac_{prefix}_{secret}"
-    user = User(username=f"api-{prefix}", first_name=name[:150], is_active=True)
+    user = User(username=f"api-{prefix}", first_name=name[:150], is_active=True, is_integration=True)
     user.set_unusable_password()
     user.save()
     key = ApiKey.objects.create(

@@ -96,6 +96,8 @@ class User(AbstractUser):
 
     dealers = models.ManyToManyField(Dealer, related_name="staff", blank=True, verbose_name=_("dealers"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The account an integration (an API key) acts through: never a person, so never an owner, handler or caller.
+    is_integration = models.BooleanField(_("integration account"), default=False, editable=False)
 
     # Roles and dealers too: "who gave this agent access to dealer B, and when" is in the history.
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "dealers"])

@@ -81,7 +81,7 @@ def call_get(*, user: User, call_id: int) -> CallLog:
 def staff_list(*, user: User) -> QuerySet[User]:
     """Active staff of the user's dealers, for owner and handler choices."""
     return (
-        User.objects.filter(is_active=True, dealers__in=dealer_ids(user=user))
+        User.objects.filter(is_active=True, is_integration=False, dealers__in=dealer_ids(user=user))
         .distinct()
         .order_by("first_name", "username")
     )

@@ -140,7 +140,7 @@ def complaint_handler_list(*, user: User, dealer_id: int | None = None) -> Query
         | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
     )
     return (
-        User.objects.filter(is_active=True, dealers__in=ids)
+        User.objects.filter(is_active=True, is_integration=False, dealers__in=ids)
         .filter(may_handle)
         .distinct()
         .order_by("first_name", "username")

@@ -3,7 +3,7 @@
 ZH_HANS = {
     "Integration API": "集成接口",
     "scopes": "权限范围",
-    "The key, shown this once only: %(key)s": "接口密钥（仅显示这一次）：%(key)s",
+    "The key, shown this once only: %(key)s": "接口密钥（仅显示这一次）： %(key)s",
     "Revoke the selected keys": "吊销所选密钥",
     "Send the key as “Authorization: Bearer <key>”.": "请以“Authorization: Bearer <密钥>”发送密钥。",
     "This API key is unknown or revoked.": "该接口密钥不存在或已吊销。",

@@ -1,5 +1,6 @@
 """API keys: made by the command or the admin, shown once, stored hashed, revoked."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -50,7 +51,7 @@ def test_the_admin_makes_a_key_and_shows_it_once(admin_client, dealer, roles):
     assert response.status_code == 200
     key = ApiKey.objects.get()
     shown = [str(message) for message in response.context["messages"]]
-    plain = next(text.rsplit(" ", 1)[1] for text in shown if f"cac_{key.prefix}_" in text)
+    plain = next(re.search(rf"cac_{key.prefix}_\S+", text).group() for text in shown if f"cac_{key.prefix}_" in text)
     assert api_key_check(plain) == key
     assert list(key.user.dealers.all()) == [dealer]
     assert plain not in admin_client.get(reverse("admin:api_apikey_change", args=[key.pk])).content.decode()
@@ -61,3 +62,15 @@ def test_a_malformed_key_is_401_not_500(api):
         client = client_with("x")
         client.credentials(HTTP_AUTHORIZATION=header)
         assert client.get(reverse("api:complaints")).status_code == 401, header
+
+
+def test_a_keys_account_is_never_offered_as_owner_or_handler(make_key, make_user, dealer):
+    from cac.selectors import staff_list
+    from complaints.selectors import complaint_handler_list
+
+    make_key(dealer)
+    manager = make_user("service_manager", dealer, username="manager")
+    key_account = ApiKey.objects.get().user
+    assert key_account.is_integration and key_account.dealers.filter(pk=dealer.pk).exists()
+    assert key_account not in staff_list(user=manager)
+    assert key_account not in complaint_handler_list(user=manager, dealer_id=dealer.pk)

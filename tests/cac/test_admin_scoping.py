@@ -46,7 +46,12 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         ),
         type(complaint): complaint,
         ComplaintSLA: ComplaintSLA.objects.create(
-            dealer=dealer, channel="", severity="", acknowledge_rule="working_hours", acknowledge_hours=4, resolve_days=3
+            dealer=dealer,
+            channel="",
+            severity="",
+            acknowledge_rule="working_hours",
+            acknowledge_hours=4,
+            resolve_days=3,
         ),
         Escalation: Escalation.objects.create(complaint=complaint, from_level=0, to_level=1, reason="acknowledge"),
         EngineerDispatch: EngineerDispatch.objects.create(complaint=complaint, engineer="工程师", called_at=now),
