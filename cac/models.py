@@ -504,7 +504,7 @@ class AccessLog(models.Model):
     )
     record_id = models.PositiveBigIntegerField(_("record id"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:

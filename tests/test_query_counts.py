@@ -9,6 +9,7 @@ follow-up call and prospect that gain related rows (vehicles, calls, attempts, e
 round. Each page is requested twice with the small data set (the second count is kept: the first fills
 process-wide caches such as content types), then once per test with the large one."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -198,6 +199,7 @@ class World:
                 dealer=self.dealer,
                 kind="complaint_due_soon",
                 title=f"{handled.number} 即将到期",
+                body=str(customer),  # the customer with their number, as the sweep's notices name them
                 url=reverse("complaints:detail", args=[handled.pk]),
                 key=f"test:{role}:{n}",
                 read_at=None if n % 2 else now,
@@ -401,6 +403,9 @@ PAGES = [
     Page("customer_find", AGENT, params={"q": "王"}, shown=rows("results")),
     Page("customer_detail", AGENT, star="customer", shown=_360),
     Page("customer_detail", DIRECTOR, star="customer", shown=_360),
+    Page("customer_detail", EXECUTIVE, star="customer", shown=_360),
+    Page("customer_list", EXECUTIVE, shown=rows("page")),
+    Page("call_list", EXECUTIVE, shown=rows("page")),
     Page("customer_edit", AGENT, star="customer"),
     Page("vehicle_edit", AGENT, star="vehicle"),
     Page("call_list", AGENT, shown=rows("page")),
@@ -455,6 +460,7 @@ PAGES = [
         shown=rows("candidates"),
     ),
     Page("prospects:detail", AGENT, star="prospect", shown=rows("attempts")),
+    Page("prospects:detail", EXECUTIVE, star="prospect", shown=rows("attempts")),
     Page("prospects:edit", AGENT, star="prospect"),
     Page("prospects:create", AGENT, params={"phone": "13600000000"}),
     # Reports.
@@ -467,6 +473,7 @@ PAGES = [
     # Notifications.
     Page("notifications", AGENT, shown=rows("page")),
     Page("notification_bell", AGENT),
+    Page("notifications", EXECUTIVE, shown=rows("page")),
 ]
 
 
@@ -524,3 +531,64 @@ def test_queries_per_page_are_few_and_do_not_grow_with_the_rows(client, world, v
         )
     if view.shown is not None:
         assert view.shown(response.context) >= 10, "too few rows on the page to show an N+1"
+
+
+# --- Need-to-know: the executive sees every number masked -----------------------------------------------------------
+
+
+def _pages_by_url() -> list:
+    """Each page of PAGES once (whichever role the budget counts it for)."""
+    seen, pages = set(), []
+    for view in PAGES:
+        key = (view.name, view.star, tuple(sorted(view.params.items())), tuple(sorted(view.star_params.items())))
+        if key not in seen:
+            seen.add(key)
+            pages.append(pytest.param(view, id=view.id))
+    return pages
+
+
+def _whole_numbers(world: World) -> set[str]:
+    from cac.models import CallLog, Customer
+    from cac.phones import format_mobile
+    from prospects.models import Prospect
+
+    numbers = {
+        *Customer.objects.filter(dealer=world.dealer).values_list("mobile", flat=True),
+        *Prospect.objects.filter(dealer=world.dealer).values_list("phone", flat=True),
+        *CallLog.objects.filter(dealer=world.dealer).values_list("phone", flat=True),
+    }
+    numbers = {number for number in numbers if len(number) == 11}
+    return numbers | {format_mobile(number) for number in numbers}
+
+
+def _text(response) -> str:
+    """A page's text; an XLSX export's cells."""
+    if "spreadsheetml" in response["Content-Type"]:
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(BytesIO(response.content))
+        return " ".join(
+            str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    return response.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("view", _pages_by_url())
+def test_the_executive_sees_every_number_masked_on_every_page(client, world, view):
+    """Every page of the table that the executive may open shows no whole number, and where an agent (or the page's
+    role) sees whole numbers, the executive sees masked ones."""
+    world, _small = world
+    numbers = _whole_numbers(world)
+    client.force_login(world.viewers[EXECUTIVE])
+    response = client.get(view.url(world), view.query(world))
+    if response.status_code == 403:
+        return  # not the executive's page
+    assert response.status_code == 200
+    content = _text(response)
+    assert sorted(number for number in numbers if number in content) == []
+    caller = world.viewers[AGENT if view.role == EXECUTIVE else view.role]
+    client.force_login(caller)
+    if any(number in _text(client.get(view.url(world), view.query(world))) for number in numbers):
+        assert re.search(r"1\d{2}\*{4}\d{4}", content), "the caller sees numbers, the executive none masked"

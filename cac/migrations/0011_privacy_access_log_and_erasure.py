@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('action', models.CharField(choices=[('reveal_phone', 'Whole phone number revealed'), ('export_csv', 'CSV export'), ('export_xlsx', 'XLSX export'), ('report_download', 'Report downloaded'), ('recording_play', 'Recording played')], max_length=20, verbose_name='action')),
                 ('record_id', models.PositiveBigIntegerField(verbose_name='record id')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
                 ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser')),
             ],
             options={
