@@ -43,9 +43,10 @@ def phone_for(value, user) -> str:
 
 
 def client_address(request) -> str | None:
-    """The address the request came from, as the web server saw it (a proxy in front sets REMOTE_ADDR right)."""
-    address = (request.META.get("REMOTE_ADDR") or "").strip()
-    return address or None
+    """The address the request came from: the same rule as the login lockout's (`CAC_TRUSTED_PROXY_COUNT`)."""
+    from cac.login_security import client_ip
+
+    return client_ip(request).strip() or None
 
 
 def access_log_record(

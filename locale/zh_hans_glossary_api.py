@@ -97,4 +97,6 @@ ZH_HANS = {
     ),
     "call id in the phone system": "呼叫中心通话编号",
     "The CTI server's callId.": "CTI 服务器的 callId。",
+    "integration account": "接口账号",
+    "created": "新建",
 }
