@@ -77,7 +77,7 @@ def test_a_recording_missing_from_the_bucket_is_a_404(agent_client, agent, deale
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_report_made_in_a_worker_process_is_downloaded_from_the_web(
-    client, make_user, dealer, s3_server, s3_media, redis_url, postgres, tmp_path
+    client, make_user, dealer, s3_server, s3_media, redis_url, postgres, tmp_path, monkeypatch
 ):
     """The worker is another process with no disk in common with the web but the bucket: what it stores, the web
     serves."""
@@ -99,16 +99,14 @@ def test_a_report_made_in_a_worker_process_is_downloaded_from_the_web(
     try:
         from cac.celery import app as celery_app
 
-        previous = celery_app.conf.task_routes, celery_app.conf.task_default_queue
+        # The report's task to the worker's own queue; Celery reads its routes once, so its router is made anew.
         prefix = env["CAC_QUEUE_PREFIX"]
-        celery_app.conf.task_routes = {"reports.*": {"queue": f"{prefix}reports"}}
-        celery_app.conf.task_default_queue = f"{prefix}default"
-        try:
-            report = monthly_report_request(
-                dealer_ids=[dealer.pk], month=date(2026, 10, 1), language="en", requested_by=None
-            )
-        finally:
-            celery_app.conf.task_routes, celery_app.conf.task_default_queue = previous
+        monkeypatch.setitem(celery_app.conf, "task_routes", {"reports.*": {"queue": f"{prefix}reports"}})
+        monkeypatch.setattr(celery_app.amqp, "_rtable", None)
+        monkeypatch.setattr(celery_app.amqp, "router", celery_app.amqp.Router())
+        report = monthly_report_request(
+            dealer_ids=[dealer.pk], month=date(2026, 10, 1), language="en", requested_by=None
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             report.refresh_from_db()

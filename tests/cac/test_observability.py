@@ -44,6 +44,9 @@ def filesystem_broker(tmp_path, monkeypatch):
     }
     monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", options)
+    # Publishing goes through pools made on first use: made again here, on this broker.
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     return options
 
 
