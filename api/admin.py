@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.keys import api_key_create, api_key_revoke, api_key_sync_account
 from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport, Scope
+from cac.admin_scoping import DealerScopedAdminMixin
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -18,7 +19,8 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    dealer_lookup = "dealers"
     form = ApiKeyForm
     list_display = ["name", "prefix", "scope_list", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
@@ -60,7 +62,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiAccessLog)
-class ApiAccessLogAdmin(admin.ModelAdmin):
+class ApiAccessLogAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    dealer_lookup = "key__dealers"
     list_display = ["at", "key", "method", "endpoint", "status", "duration_ms"]
     list_filter = ["status", "method"]
     list_select_related = ["key"]
@@ -73,13 +76,13 @@ class ApiAccessLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealerOemSettings)
-class DealerOemSettingsAdmin(admin.ModelAdmin):
+class DealerOemSettingsAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     list_display = ["dealer", "regional_manager_name", "regional_manager_email", "webhook_url"]
     list_select_related = ["dealer"]
 
 
 @admin.register(OemReport)
-class OemReportAdmin(admin.ModelAdmin):
+class OemReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     list_display = ["key", "dealer", "kind", "channel", "state", "attempts", "sent_at", "last_error"]
     list_filter = ["state", "kind", "channel"]
     list_select_related = ["dealer"]

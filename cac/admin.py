@@ -40,7 +40,7 @@ class DealerHolidayInline(DealerScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(DealerHoliday)
-class DealerHolidayAdmin(SimpleHistoryAdmin):
+class DealerHolidayAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
     """A dealer's own days: closed on a working day, or open on a state holiday or a weekend."""
 
     list_display = ["dealer", "date", "name", "is_open"]

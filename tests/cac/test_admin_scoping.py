@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from api.keys import api_key_create
+from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport
 from cac.admin_scoping import DealerScopedAdminMixin
 from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, StateCalendarDay, User
 from callbacks.models import Callback, Question
@@ -35,6 +37,9 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
     now = timezone.now()
     report = MonthlyReport.objects.create(month=date(2026, 3, 1), language="zh-hans")
     report.dealers.add(dealer)
+    api_key, _plain = api_key_create(
+        name=f"OEM {dealer.code}", dealers=[dealer], scopes=["customers:read"], acting_user=None
+    )
     rows = {
         Dealer: dealer,
         User: staff,
@@ -53,7 +58,7 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
             acknowledge_hours=4,
             resolve_days=3,
         ),
-        Escalation: Escalation.objects.create(complaint=complaint, from_level=0, to_level=1, reason="acknowledge"),
+        Escalation: Escalation.objects.create(complaint=complaint, from_level=0, to_level=1, reason="deadline"),
         EngineerDispatch: EngineerDispatch.objects.create(complaint=complaint, engineer="工程师", called_at=now),
         Attachment: Attachment.objects.create(
             complaint=complaint,
@@ -76,6 +81,14 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         GradeHorizon: GradeHorizon.objects.create(dealer=dealer, grade="H", horizon_days=5),
         MonthlyReport: report,
         TOTPDevice: TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True),
+        ApiKey: api_key,
+        ApiAccessLog: ApiAccessLog.objects.create(
+            key=api_key, method="GET", endpoint="/api/v1/x", status=200, duration_ms=1
+        ),
+        DealerOemSettings: DealerOemSettings.objects.create(dealer=dealer),
+        OemReport: OemReport.objects.create(
+            dealer=dealer, complaint=complaint, kind="status", key=f"status-{complaint.pk}"
+        ),
         AccessLog: AccessLog.objects.create(
             user=staff,
             dealer=dealer,
@@ -84,7 +97,7 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
             record_id=customer.pk,
         ),
     }
-    DealerHoliday.objects.create(dealer=dealer, date=date(2026, 10, 1), name="国庆节")
+    rows[DealerHoliday] = DealerHoliday.objects.create(dealer=dealer, date=date(2026, 10, 1), name="国庆节")
     return rows
 
 
