@@ -407,6 +407,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django_guid": {"level": "WARNING"},  # it logs every id it sets at INFO
+        "axes": {"level": "WARNING"},  # every sign-in at INFO; failures and lockouts go to cac.security
     },
 }
 # Workers log through the same configuration (cac/celery.py), not Celery's own format.
