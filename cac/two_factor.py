@@ -86,7 +86,7 @@ def _next_url(request) -> str:
 def two_factor(request):
     """Verify a code, or enrol the first device and verify with it."""
     next_url = _next_url(request)
-    if request.user.is_verified():
+    if request.user.is_verified() or not two_factor_required(user=request.user):
         return redirect(next_url)
     device = totp_device_confirmed(user=request.user)
     enrolling = device is None

@@ -16,6 +16,7 @@ from cac import roles
 from cac.celery import app as celery_app
 from cac.models import CallLog, Customer, Vehicle
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
+from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,18 @@ ACCESS = {
     ("GET", "logout"): _every(405),
     ("POST", "logout"): _every(302),
     ("POST", "set_language"): _every(302),
-    ("GET", "admin:index"): {**_every(302), roles.ADMIN: 200},
+    ("GET", "admin:index"): {**_every(302), roles.ADMIN: 200},  # the administrator with its second factor
+    # Verified already, or not asked for a second factor: sent on.
+    ("GET", "two_factor"): _row(302, 302, no_role=302),
+    ("POST", "two_factor"): _row(302, 302, no_role=302),
+    ("GET", "password_change"): _row(200, 200, no_role=200),
+    ("POST", "password_change"): _row(200, 200, no_role=200),  # empty: the form's errors, nothing changed
+    ("GET", "password_change_done"): _row(200, 200, no_role=200),
+    ("GET", "password_reset"): _every(200),
+    ("POST", "password_reset"): _every(200),
+    ("GET", "password_reset_done"): _every(200),
+    ("GET", "password_reset_confirm"): _every(200),  # a link that is not valid says so
+    ("GET", "password_reset_complete"): _every(200),
     # Every signed-in user has notifications, with a role or without.
     ("GET", "notifications"): _row(200, 200, no_role=200),
     ("GET", "notification_bell"): _row(200, 200, no_role=200),
@@ -183,6 +195,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
         "vehicle_edit": [vehicle.pk],
         "call_recording": [call.pk],
         "notification_read": [0],  # none of the user's: nothing changes, back to the list
+        "password_reset_confirm": ["MA", "not-a-token"],
     }.get(name, [])
     data = {
         "customer_lookup": {"q": "138"},
@@ -232,6 +245,8 @@ def _check_access(client, user, method, name, expected, objects) -> str | None:
     """One cell of the table: None when the response is the expected one, else what went wrong."""
     if user is not None:
         client.force_login(user)  # again: the logout row logs the client out
+        if user.is_staff:
+            verify_two_factor(client, user)  # administrators sign in with their second factor
     path, data = _request_for(name, method, **objects)
     before = counts()
     response = client.get(path, data) if method == "GET" else client.post(path, data)

@@ -17,6 +17,7 @@ from callbacks.services import questions_for
 from complaints.models import Complaint
 from tests.cac.factories import CustomerFactory
 from tests.callbacks.conftest import local
+from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -533,6 +534,7 @@ def test_admin_shows_callbacks_with_attempts_and_edits_questions(client, make_ca
     admin_user = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
     callback = make_callback(status=Status.IN_PROGRESS, attempts=[(local(2025, 3, 9, 9, 0), NO_ANSWER)])
     client.force_login(admin_user)
+    verify_two_factor(client, admin_user)
     assert client.get(reverse("admin:callbacks_callback_changelist")).status_code == 200
     page = client.get(reverse("admin:callbacks_callback_change", args=[callback.pk]))
     assert page.status_code == 200

@@ -27,6 +27,7 @@ from complaints.models import (
 )
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
 from tests.complaints.factories import ComplaintFactory, open_complaint, walk
+from tests.conftest import verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -1205,8 +1206,9 @@ def test_handler_choices_follow_the_roles_table(make_user, dealer):
     "model", ["complaint", "complaintsla", "escalation", "engineerdispatch", "attachment", "keyattentionvehicle"]
 )
 def test_the_admin_lists_and_shows_every_complaint_model(client, make_user, dealer, complaint, attachment, model):
-    UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(UserFactory._meta.model.objects.get(username="root"))
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    verify_two_factor(client, root)
     services.complaint_escalate(
         complaint_id=complaint.pk,
         reason="authority",
@@ -1225,10 +1227,14 @@ def test_the_deadline_policy_is_edited_in_the_admin_and_complaints_are_not(clien
 
     admin_user = make_user(roles.ADMIN, dealer, username="cac-admin", is_staff=True)
     client.force_login(admin_user)
-    row = ComplaintSLA.objects.create(channel=Channel.EMAIL, severity="", acknowledge_rule="end_of_day", resolve_days=3)
+    verify_two_factor(client, admin_user)
+    # The dealer's own row: the group's defaults are the platform operator's (tests/cac/test_admin_scoping.py).
+    row = ComplaintSLA.objects.create(
+        dealer=dealer, channel=Channel.EMAIL, severity="", acknowledge_rule="end_of_day", resolve_days=3
+    )
     response = client.post(
         reverse("admin:complaints_complaintsla_change", args=[row.pk]),
-        {"dealer": "", "channel": "email", "severity": "", "acknowledge_rule": "working_hours"}
+        {"dealer": dealer.pk, "channel": "email", "severity": "", "acknowledge_rule": "working_hours"}
         | {"acknowledge_hours": "6", "resolve_days": "5"},
     )
     assert response.status_code == 302
