@@ -121,7 +121,7 @@ class VehicleForm(forms.ModelForm):
             "purchase_date": DateInput(),
             "warranty_end": DateInput(),
             "insurance_expiry": DateInput(),
-            "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
+            "vin": forms.TextInput(attrs={"autocomplete": "off", "class": "text-uppercase"}),
         }
 
     def __init__(self, *args, **kwargs):

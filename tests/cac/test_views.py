@@ -16,6 +16,7 @@ from cac import roles
 from cac.celery import app as celery_app
 from cac.models import CallLog, Customer, Vehicle
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
+from tests.csp import csp_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +228,8 @@ def _check_access(client, user, method, name, expected, objects) -> str | None:
     if response.streaming:
         b"".join(response.streaming_content)  # reading to the end closes the recording
     status = response.status_code
+    if problems := csp_problems(response):
+        return f"{method} {path}: {problems}"
     if expected == TO_LOGIN:
         if status != 302 or not response.url.startswith(f"{LOGIN_URL}?next="):
             return f"{method} {path}: {status} {getattr(response, 'url', '')}, expected a redirect to the login page"

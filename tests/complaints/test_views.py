@@ -27,6 +27,7 @@ from complaints.models import (
 )
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
 from tests.complaints.factories import ComplaintFactory, open_complaint, walk
+from tests.csp import csp_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +250,7 @@ def test_access_by_role(client, user_of_role, agent, complaint, attachment, cust
 
     response = client.get(path, data) if method == "GET" else client.post(path, data)
 
+    assert csp_problems(response) == []
     if expected == TO_LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(f"{LOGIN_URL}?next=")
