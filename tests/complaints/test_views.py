@@ -25,6 +25,7 @@ from complaints.models import (
     Severity,
     Status,
 )
+from tests import uploads as made
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
 from tests.complaints.factories import ComplaintFactory, open_complaint, walk
 from tests.csp import csp_problems
@@ -897,7 +898,7 @@ def test_evidence_is_stored_and_served_to_staff_of_the_dealer(
 
 
 def test_a_document_is_downloaded_with_the_type_of_its_extension(agent_client, agent, complaint, media_root):
-    upload = SimpleUploadedFile("letter.txt", b"<script>alert(1)</script>", content_type="text/html")
+    upload = SimpleUploadedFile("letter.txt", made.txt(), content_type="text/html")
     attachment = services.attachment_add(
         complaint_id=complaint.pk, kind="document", upload=upload, description="", acting_user=agent
     )
