@@ -3,17 +3,16 @@ write."""
 
 import base64
 import binascii
-from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.forms import DateInput, DealerChoiceMixin
 from cac.imports import KINDS, MAX_BYTES, PERMISSIONS
 from cac.once import OnceFormMixin
+from cac.uploads import CSV, upload_check
 
 
 def _not_future(day):
@@ -108,15 +107,7 @@ class ImportForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() != ".csv":
-            raise ValidationError(_("Only .csv files can be imported."))
-        if upload.size > MAX_BYTES:
-            raise ValidationError(
-                _("The file is %(size)s; at most %(max)s.")
-                % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_BYTES)}
-            )
-        if upload.size == 0:
-            raise ValidationError(_("The file is empty."))
+        upload_check(upload, types=CSV, max_bytes=MAX_BYTES)
         return upload
 
 

@@ -1,28 +1,20 @@
 """Forms of the call desk. They validate and normalise; services write."""
 
 import re
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.models import CallLog, Customer, Dealer, Vehicle
 from cac.once import OnceFormMixin
 from cac.phones import normalize_mobile, normalize_phone
+from cac.uploads import AUDIO, upload_check
 from cac.vin import normalize_vin
 
-RECORDING_TYPES = {
-    ".mp3": {"audio/mpeg", "audio/mp3"},
-    ".wav": {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"},
-    ".m4a": {"audio/mp4", "audio/x-m4a", "audio/m4a", "audio/aac"},
-    ".amr": {"audio/amr", "audio/x-amr"},
-    ".ogg": {"audio/ogg"},
-}
 _DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*[:：]\s*)?(\d{1,5})\s*$")
 
 
@@ -122,7 +114,7 @@ class VehicleForm(OnceFormMixin, forms.ModelForm):
             "purchase_date": DateInput(),
             "warranty_end": DateInput(),
             "insurance_expiry": DateInput(),
-            "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
+            "vin": forms.TextInput(attrs={"autocomplete": "off", "class": "text-uppercase"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -225,21 +217,8 @@ class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
 
     def clean_recording(self):
         upload = self.cleaned_data.get("recording")
-        if not upload:
-            return upload
-        extension = Path(upload.name).suffix.lower()
-        allowed = RECORDING_TYPES.get(extension)
-        if allowed is None or (
-            upload.content_type and upload.content_type not in allowed | {"application/octet-stream"}
-        ):
-            raise ValidationError(
-                _("A recording must be an audio file: %(types)s."), params={"types": ", ".join(RECORDING_TYPES)}
-            )
-        if upload.size > settings.RECORDING_MAX_BYTES:
-            raise ValidationError(
-                _("A recording may be at most %(limit)s."),
-                params={"limit": filesizeformat(settings.RECORDING_MAX_BYTES)},
-            )
+        if upload:
+            upload_check(upload, types=AUDIO, max_bytes=settings.RECORDING_MAX_BYTES)
         return upload
 
     def clean(self):

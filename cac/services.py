@@ -3,12 +3,14 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.selectors import dealer_ids
+from cac.uploads import AUDIO, upload_check
 from cac.validation import check_choices
 
 CUSTOMER_FIELDS = (
@@ -131,6 +133,11 @@ def call_log(
     """Record a call. With `new_customer`, the unknown caller becomes a customer in the same transaction:
     either both rows are written or neither."""
     _check_dealer(dealer=dealer, acting_user=acting_user)
+    if recording := fields.get("recording"):
+        try:
+            upload_check(recording, types=AUDIO, max_bytes=settings.RECORDING_MAX_BYTES)
+        except ValidationError as exc:
+            raise ValidationError({"recording": exc.error_list}) from exc
     if customer is not None and customer.dealer_id != dealer.pk:
         raise PermissionDenied(_("This customer belongs to another dealer."))
     if new_customer is not None:

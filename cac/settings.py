@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_guid",
+    "csp",
     "cac",
     "complaints",
     "callbacks",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",  # first: every line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -365,6 +367,31 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts, recordings and requests from this site only; no
+# inline script, style attribute or eval (htmx runs with allowEval off, see base.html), no plugins, no framing, forms
+# post only here. In DEBUG the same policy is sent report-only, so a violation shows in the browser's console
+# without breaking the page; frame-ancestors is left out there, as browsers ignore it in a report-only policy
+# (X-Frame-Options still refuses framing).
+CAC_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],  # Bootstrap draws its icons (select arrows, close buttons) as data: SVG
+    "font-src": ["'self'"],
+    "media-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {key: value for key, value in CAC_CSP_DIRECTIVES.items() if key != "frame-ancestors"}
+    }
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CAC_CSP_DIRECTIVES}
 
 # --- Logs and errors -------------------------------------------------------------
 # One JSON object per line (time, level, logger, message, request_id, user_id) for the log collector; plain text

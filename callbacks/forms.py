@@ -187,7 +187,7 @@ class CallListForm(OnceFormMixin, forms.Form):
     vins = forms.CharField(
         label=_("VINs"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "style": "text-transform:uppercase"}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono text-uppercase"}),
         help_text=_("For a recall: paste the VINs, one per line."),
     )
 

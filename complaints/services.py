@@ -3,7 +3,6 @@
 import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
@@ -19,6 +18,7 @@ from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
 from cac.selectors import dealer_ids
 from cac.tasks import enqueue_on_commit
+from cac.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
 from cac.validation import check_choices
 from complaints.deadlines import deadlines_for
 from complaints.models import (
@@ -47,10 +47,11 @@ complaint_resolved = Signal()
 SALES_CATEGORIES = {Category.PURCHASE}
 SALES_CHANNELS = {Channel.SALES_FOLLOW_UP}
 KEY_ATTENTION_CATEGORIES = {Category.PRODUCT_QUALITY, Category.REPAIR_QUALITY}
+# What each kind of evidence may be (checked by content, see cac/uploads.py), and its size limit.
 ATTACHMENT_TYPES = {
-    Attachment.Kind.PHOTO: ({".jpg", ".jpeg", ".png", ".heic", ".webp"}, 10 * 1024 * 1024),
-    Attachment.Kind.DOCUMENT: ({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".txt"}, 10 * 1024 * 1024),
-    Attachment.Kind.RECORDING: ({".mp3", ".wav", ".m4a", ".amr", ".ogg"}, 20 * 1024 * 1024),
+    Attachment.Kind.PHOTO: (IMAGES, 10 * 1024 * 1024),
+    Attachment.Kind.DOCUMENT: (DOCUMENTS, 10 * 1024 * 1024),
+    Attachment.Kind.RECORDING: (AUDIO, 20 * 1024 * 1024),
 }
 
 
@@ -454,29 +455,28 @@ def dispatch_update(*, complaint_id: int, acting_user: User, **fields) -> Engine
     return dispatch
 
 
-def attachment_validate(*, kind: str, upload) -> None:
+def attachment_validate(*, kind: str, upload) -> CheckedUpload:
+    """The evidence is of its kind by content, within its limit; the upload then carries its safe name."""
     if kind not in ATTACHMENT_TYPES:
         raise ValidationError({"kind": _("Choose what kind of evidence this is.")})
-    extensions, limit = ATTACHMENT_TYPES[kind]
-    if Path(upload.name).suffix.lower() not in extensions:
-        raise ValidationError(
-            {"file": _("This kind of evidence must be one of: %(types)s.") % {"types": ", ".join(sorted(extensions))}}
-        )
-    if upload.size > limit:
-        raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}})
+    types, limit = ATTACHMENT_TYPES[kind]
+    try:
+        return upload_check(upload, types=types, max_bytes=limit)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.error_list}) from exc
 
 
 @transaction.atomic
 def attachment_add(*, complaint_id: int, kind: str, upload, description: str, acting_user: User) -> Attachment:
     check_choices(Attachment, kind=kind)
     complaint = _lock(complaint_id, acting_user, perm=HANDLE)
-    attachment_validate(kind=kind, upload=upload)
+    checked = attachment_validate(kind=kind, upload=upload)
     return Attachment.objects.create(
         complaint=complaint,
         kind=kind,
         file=upload,
-        original_name=Path(upload.name).name[:200],
-        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        original_name=checked.name,
+        content_type=checked.content_type,
         size=upload.size,
         description=description.strip()[:200],
         uploaded_by=acting_user,

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cac.spreadsheet import spreadsheet_row
 from reports.snapshot import report_snapshot, snapshot_dealers, snapshot_figures, snapshot_generated_at
 from reports.tables import Table, month_label, report_tables
 
@@ -70,18 +71,14 @@ def render_report_pdf(*, dealer_ids, month: date, language: str) -> bytes:
     return render_snapshot_pdf(report_snapshot(dealer_ids=dealer_ids, month=month), language=language)
 
 
-def _cell(value):
-    return "" if value is None else value
-
-
 def tables_csv(tables: list[Table]) -> str:
     """All tables in one CSV: each table's title, its header row and rows, a blank line between tables."""
     out = io.StringIO()
     writer = csv.writer(out)
     for table in tables:
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([[_cell(c) for c in row] for row in table.rows])
+        writer.writerow(spreadsheet_row([table.title]))
+        writer.writerow(spreadsheet_row(table.headers))
+        writer.writerows([spreadsheet_row(row) for row in table.rows])
         writer.writerow([])
     return "\ufeff" + out.getvalue()  # a BOM so that Excel opens the Chinese text as UTF-8
 
@@ -96,11 +93,11 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     for table in tables:
         title = re.sub(r"[\\/?*\[\]:]", "-", table.title)[:31]
         sheet = workbook.create_sheet(title=title or table.key)
-        sheet.append(table.headers)
+        sheet.append(spreadsheet_row(table.headers))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_cell(c) for c in row])
+            sheet.append(spreadsheet_row(row))
         for index, _header in enumerate(table.headers, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 22 if index == 1 else 16
     if not workbook.sheetnames:

@@ -215,6 +215,38 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
 
 
+# Reports every violation of the Content-Security-Policy (enforced or report-only) to the test, on every page the
+# test opens; Playwright's init scripts and bindings are not subject to the page's policy.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.disposition} ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber} ${event.sample || ""}`);
+});
+"""
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """The violations of the Content-Security-Policy the browser saw; the `page` fixture fails the test on any."""
+    return []
+
+
+@pytest.fixture
+def page(page, csp_violations):
+    """pytest-playwright's page, watched: the test fails at teardown when the browser saw a CSP violation."""
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
+
+    page.expose_function("__cspViolation", lambda text: csp_violations.append(text))
+    page.add_init_script(_REPORT_CSP_VIOLATIONS)
+    page.on("console", on_console)
+    yield page
+    if csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(csp_violations)))
+
+
 @pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -15,8 +15,10 @@ from django.utils import timezone, translation
 from cac import roles
 from cac.celery import app as celery_app
 from cac.models import CallLog, Customer, Vehicle
+from tests import uploads as made
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
 from tests.conftest import verify_two_factor
+from tests.csp import csp_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +255,8 @@ def _check_access(client, user, method, name, expected, objects) -> str | None:
     if response.streaming:
         b"".join(response.streaming_content)  # reading to the end closes the recording
     status = response.status_code
+    if problems := csp_problems(response):
+        return f"{method} {path}: {problems}"
     if expected == TO_LOGIN:
         if status != 302 or not response.url.startswith(f"{LOGIN_URL}?next="):
             return f"{method} {path}: {status} {getattr(response, 'url', '')}, expected a redirect to the login page"
@@ -724,32 +728,32 @@ def _stored_files(root):
 
 
 @pytest.mark.parametrize(
-    ("name", "content_type"),
+    ("name", "content", "content_type"),
     [
-        ("call.mp3", "audio/mpeg"),
-        ("call.wav", "audio/wav"),
-        ("CALL.M4A", "audio/x-m4a"),
-        ("call.amr", "audio/amr"),
-        ("call.ogg", "audio/ogg"),
-        ("通话录音.mp3", "application/octet-stream"),
+        ("call.mp3", AUDIO, "audio/mpeg"),
+        ("call.wav", made.wav(), "audio/wav"),
+        ("CALL.M4A", made.m4a(), "audio/x-m4a"),
+        ("call.amr", made.amr(), "audio/amr"),
+        ("call.ogg", made.ogg(), "audio/ogg"),
+        ("通话录音.mp3", made.mp3(), "application/octet-stream"),
     ],
 )
 def test_an_audio_recording_is_stored_and_served_to_staff_of_the_dealer(
-    client, agent_client, make_user, dealer, customer, other_agent, media_root, name, content_type
+    client, agent_client, make_user, dealer, customer, other_agent, media_root, name, content, content_type
 ):
     response = agent_client.post(
         reverse("customer_call_create", args=[customer.pk]),
-        {**call_data(), "recording": _upload(name, content_type=content_type)},
+        {**call_data(), "recording": _upload(name, content, content_type=content_type)},
     )
     assert response.status_code == 302
     call = CallLog.objects.get()
     assert call.recording.name.startswith("recordings/")
-    assert (media_root / call.recording.name).read_bytes() == AUDIO
+    assert (media_root / call.recording.name).read_bytes() == content
 
     url = reverse("call_recording", args=[call.pk])
     served = agent_client.get(url)
     assert served.status_code == 200
-    assert b"".join(served.streaming_content) == AUDIO
+    assert b"".join(served.streaming_content) == content
     assert served["Cache-Control"] == "private, no-store"
     assert served["Content-Type"].startswith("audio/")
 
@@ -759,7 +763,7 @@ def test_an_audio_recording_is_stored_and_served_to_staff_of_the_dealer(
     assert ok.status_code == 200
     # Reading the stream to its end closes the file (the test client's wrapper); close() again would
     # send request_finished and close the test's database connection.
-    assert b"".join(ok.streaming_content) == AUDIO
+    assert b"".join(ok.streaming_content) == content
     client.force_login(make_user(roles.EXECUTIVE, dealer))
     assert client.get(url).status_code == 403
     client.force_login(other_agent)
@@ -816,7 +820,7 @@ def test_an_oversize_recording_is_a_field_error_and_nothing_is_written(
             {"dealer": dealer.pk, "phone": "13700137000", "preferred_channel": "phone"} | call_data(),
         ),
     ):
-        response = agent_client.post(url, {**data, "recording": _upload(content=b"\xff" * 1025)})
+        response = agent_client.post(url, {**data, "recording": _upload(content=made.mp3()[:1025])})
         assert response.status_code == 200
         form = response.context.get("call_form") or response.context["form"]
         assert "recording" in form.errors
@@ -824,7 +828,7 @@ def test_an_oversize_recording_is_a_field_error_and_nothing_is_written(
     assert _stored_files(media_root) == []
     ok = agent_client.post(
         reverse("customer_call_create", args=[customer.pk]),
-        {**call_data(), "recording": _upload(content=b"\xff" * 1024)},
+        {**call_data(), "recording": _upload(content=made.mp3()[:1024])},  # at the limit
     )
     assert ok.status_code == 302
 

@@ -18,6 +18,7 @@ from complaints.models import Complaint
 from tests.cac.factories import CustomerFactory
 from tests.callbacks.conftest import local
 from tests.conftest import verify_two_factor
+from tests.csp import csp_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,7 @@ def test_url_role_status_table(client, request, make_callback, role):
         # Empty posts: a form with errors (200), never a write.
         response = client.post(url, {}) if name in POST_ONLY else client.get(url)
         assert response.status_code == expected, (role, name)
+        assert csp_problems(response) == [], (role, name)
         if expected == 302:
             assert response["Location"].startswith(reverse("login"))
     assert CallbackAttempt.objects.count() == 0

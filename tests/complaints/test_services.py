@@ -2,6 +2,7 @@
 evidence limits and dealer scoping."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from complaints.services import (
     key_attention_assign,
 )
 from complaints.tasks import complaint_notify_director
+from tests import uploads as made
 from tests.cac.factories import CallLogFactory, CustomerFactory, VehicleFactory
 from tests.mail_links import assert_links_absolute
 
@@ -577,8 +579,20 @@ def test_a_manager_names_the_responsible_person(
 # --- Evidence ------------------------------------------------------------------------------------
 
 
+# Real content for each name's extension (the content is checked), a program for any other name.
+CONTENT = {
+    ".jpg": made.jpeg,
+    ".heic": made.heic,
+    ".pdf": made.pdf,
+    ".png": made.png,
+    ".mp3": made.mp3,
+    ".amr": made.amr,
+}
+
+
 def upload(name: str, size: int) -> SimpleUploadedFile:
-    file = SimpleUploadedFile(name, b"x", content_type="application/octet-stream")
+    content = CONTENT.get(Path(name).suffix.lower(), lambda: made.FAKES["exe"])()
+    file = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     file.size = size  # the limits read the size; no need to hold megabytes in memory
     return file
 

@@ -25,9 +25,11 @@ from complaints.models import (
     Severity,
     Status,
 )
+from tests import uploads as made
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
 from tests.complaints.factories import ComplaintFactory, open_complaint, walk
 from tests.conftest import verify_two_factor
+from tests.csp import csp_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +252,7 @@ def test_access_by_role(client, user_of_role, agent, complaint, attachment, cust
 
     response = client.get(path, data) if method == "GET" else client.post(path, data)
 
+    assert csp_problems(response) == []
     if expected == TO_LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(f"{LOGIN_URL}?next=")
@@ -896,7 +899,7 @@ def test_evidence_is_stored_and_served_to_staff_of_the_dealer(
 
 
 def test_a_document_is_downloaded_with_the_type_of_its_extension(agent_client, agent, complaint, media_root):
-    upload = SimpleUploadedFile("letter.txt", b"<script>alert(1)</script>", content_type="text/html")
+    upload = SimpleUploadedFile("letter.txt", made.txt(), content_type="text/html")
     attachment = services.attachment_add(
         complaint_id=complaint.pk, kind="document", upload=upload, description="", acting_user=agent
     )

@@ -13,6 +13,7 @@ from cac.models import CallLog, Customer
 from prospects import urls as prospect_urls
 from prospects.models import Campaign, ContactAttempt, Prospect, Status
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, make_vin
+from tests.csp import csp_problems
 from tests.prospects.factories import ProspectFactory, put
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,7 @@ def test_access_by_role(client, user_of_role, dealer, agent, role, time_machine)
         before = _counts()
         response = client.get(path, data) if method == "GET" else client.post(path, data)
         expected = expected[role]
+        wrong += [f"{method} {path}: {problem}" for problem in csp_problems(response)]
         if expected == "login":
             if response.status_code != 302 or not response.url.startswith(LOGIN_URL):
                 wrong.append(f"{method} {path}: {response.status_code}, expected the login page")
