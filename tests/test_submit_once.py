@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
+from cac.import_jobs import dms_import_run
+from cac.import_models import DmsImport
 from cac.models import CallLog, Customer, Sale, ServiceVisit, SubmitToken, Vehicle
 from cac.once import submit_tokens_sweep, token_for, token_nonce
 from callbacks.models import Callback, CallbackAttempt, Kind
@@ -443,10 +445,14 @@ def test_an_import_sent_twice_is_imported_once(client, director, world):
         return client.post(reverse("events:import"), {**data, "file": SimpleUploadedFile("d.csv", content, "text/csv")})
 
     first = upload()
-    assert first.status_code == 200 and first.context["result"].created == 2
+    job = DmsImport.objects.get()
+    status_page = reverse("events:import_status", args=[job.pk])
+    assert first.status_code == 302 and first["Location"] == status_page
     second = upload()
-    assert second.status_code == 302 and second["Location"] == reverse("events:import")
-    assert Sale.objects.count() == 2 and SubmitToken.objects.count() == 1
+    assert second.status_code == 302 and second["Location"] == status_page  # the first import, not a second
+    assert DmsImport.objects.count() == 1 and SubmitToken.objects.count() == 1
+    dms_import_run(import_id=job.pk)
+    assert Sale.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -469,9 +475,12 @@ def test_the_confirmation_of_an_import_sent_twice_is_imported_once(client, direc
     names = ("dealer", "kind", "filename", "content", "good_rows_only", "once_token")
     data = {name: confirm[name].value() for name in names}
     first = client.post(reverse("events:import_confirm"), data)
-    assert first.status_code == 200 and first.context["result"].created == 2
+    job = DmsImport.objects.get()
+    assert first.status_code == 302 and first["Location"] == reverse("events:import_status", args=[job.pk])
     second = client.post(reverse("events:import_confirm"), data)
-    assert second.status_code == 302 and Sale.objects.count() == 2
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    dms_import_run(import_id=job.pk)
+    assert DmsImport.objects.count() == 1 and Sale.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,6 +2,7 @@
 timeout), by e-mail where no webhook is configured, shown in the outbox and sent again from there."""
 
 import json
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -205,6 +206,7 @@ def test_without_a_webhook_the_report_goes_by_mail_in_the_dealers_language(oem_c
     result = next(message for message in mail.outbox if message.subject.startswith("Result report"))
     assert oem_complaint.number in result.subject and "OEM-9" in result.subject
     assert "免费返修" in result.body and "Countermeasure" in result.body and "no follow-up call yet" in result.body
+    assert [re.findall(r"(?:^|\s)(/[\w\-./?=&%]*)", message.body, re.MULTILINE) for message in mail.outbox] == [[], []]
     oem_complaint.refresh_from_db()
     assert oem_complaint.oem_status_reported_at and oem_complaint.oem_result_reported_at
     assert set(OemReport.objects.values_list("state", "channel")) == {("sent", "email")}
@@ -213,7 +215,7 @@ def test_without_a_webhook_the_report_goes_by_mail_in_the_dealers_language(oem_c
 def test_without_any_endpoint_the_report_fails_visibly(oem_complaint, dealer):
     oem_reports_queue(now=MORNING + timedelta(hours=9))
     report = OemReport.objects.get()
-    with pytest.raises(Exception, match="No OEM webhook"):
+    with pytest.raises(Exception, match="No OEM webhook|尚未配置厂家报告地址"):
         oem_report_deliver(report_id=report.pk)
     report.refresh_from_db()
     assert report.state == "failed"
