@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cac import notification_views, views
+from cac.site import customer_360
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -11,9 +12,9 @@ urlpatterns = [
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("customers/find/", views.customer_find, name="customer_find"),
     path("customers/new/", views.customer_create, name="customer_create"),
-    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/", customer_360.customer_detail, name="customer_detail"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
-    path("customers/<int:customer_id>/calls/", views.customer_call_create, name="customer_call_create"),
+    path("customers/<int:customer_id>/calls/", customer_360.customer_call_create, name="customer_call_create"),
     path("customers/<int:customer_id>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
     path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
     path("calls/", views.call_list, name="call_list"),

@@ -21,9 +21,6 @@ from cac.filters import CallFilter, CustomerFilter
 from cac.forms import CallForm, CustomerForm, VehicleForm
 from cac.pagination import page_of
 from cac.phones import normalize_phone
-from callbacks import selectors as callback_selectors
-from complaints import selectors as complaint_selectors
-from prospects import selectors as prospect_selectors
 
 PAGE_SIZE = 25
 
@@ -141,40 +138,6 @@ def customer_list(request):
     return render(request, "cac/customer_list.html", {"filter": customer_filter, "page": page})
 
 
-@role_required("cac.view_customer")
-@scoped
-@require_GET
-def customer_detail(request, customer_id: int):
-    customer = _customer_for_360(request, customer_id)
-    return render(request, "cac/customer_detail.html", _customer_context(request, customer, CallForm()))
-
-
-def _customer_for_360(request, customer_id: int):
-    """The customer, with each vehicle marked when it is on the key-attention list (in the vehicles' own query)."""
-    vehicles = None
-    if request.user.has_perm("complaints.view_complaint"):
-        vehicles = complaint_selectors.vehicles_with_key_attention()
-    return selectors.customer_get(user=request.user, customer_id=customer_id, vehicles=vehicles)
-
-
-def _customer_context(request, customer, call_form) -> dict:
-    context = {
-        "customer": customer,
-        "vehicles": customer.vehicles.all(),
-        "calls": selectors.customer_recent_calls(customer=customer),
-        "call_form": call_form,
-    }
-    if request.user.has_perm("complaints.view_complaint"):
-        context["open_complaints"] = list(
-            complaint_selectors.customer_open_complaints(user=request.user, customer_id=customer.pk)
-        )
-    if request.user.has_perm("callbacks.view_callback"):
-        context["follow_ups"] = callback_selectors.customer_follow_ups(user=request.user, customer_id=customer.pk)
-    if request.user.has_perm("prospects.view_prospect"):
-        context["prospects"] = list(prospect_selectors.customer_prospects(customer=customer))
-    return context
-
-
 @role_required("cac.add_customer")
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
@@ -257,39 +220,6 @@ def vehicle_edit(request, vehicle_id: int):
 
 
 # --- Calls ---------------------------------------------------------------------------------
-
-
-@role_required("cac.add_calllog")
-@scoped
-@require_http_methods(["POST"])
-def customer_call_create(request, customer_id: int):
-    """Log a call on the customer 360. With htmx the saved call is returned as a row for the top of the history."""
-    customer = _customer_for_360(request, customer_id)
-    data = request.POST.copy()
-    data["phone"] = customer.mobile
-    form = CallForm(data, request.FILES)
-    if form.is_valid():
-        try:
-            call = services.call_log(
-                dealer=customer.dealer,
-                acting_user=request.user,
-                customer=customer,
-                phone=form.cleaned_data["phone"],
-                started_at=form.cleaned_data["started_at"],
-                **form.call_fields(),
-            )
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            if request.htmx:
-                return render(
-                    request, "cac/_call_logged.html", {"call": call, "customer": customer, "call_form": CallForm()}
-                )
-            messages.success(request, _("Call logged."))
-            return redirect("customer_detail", customer_id=customer.pk)
-    if request.htmx:
-        return render(request, "cac/_call_form.html", {"customer": customer, "call_form": form})
-    return render(request, "cac/customer_detail.html", _customer_context(request, customer, form))
 
 
 @role_required("cac.add_calllog")
