@@ -1,8 +1,10 @@
-"""Deliveries, repair orders, their CSV import and the 三包 watch (included by cac.urls)."""
+"""Deliveries, repair orders, their CSV import and the 三包 watch (included by cac.urls). Part of the composition
+root: the 三包 page is the follow-up app's view under the events' names."""
 
 from django.urls import path
 
 from cac import event_views
+from callbacks import views as callback_views
 
 app_name = "events"
 
@@ -11,7 +13,7 @@ urlpatterns = [
     path("events/service-visits/", event_views.service_visit_list, name="service_visits"),
     path("events/import/", event_views.import_upload, name="import"),
     path("events/import/confirm/", event_views.import_confirm, name="import_confirm"),
-    path("events/sanbao/", event_views.sanbao, name="sanbao"),
+    path("events/sanbao/", callback_views.sanbao, name="sanbao"),
     path("customers/<int:customer_id>/sales/new/", event_views.sale_create, name="sale_create"),
     path(
         "customers/<int:customer_id>/service-visits/new/",

@@ -1,5 +1,6 @@
-"""Deliveries and repair orders: recorded by hand from the customer 360, imported from the DMS as CSV, listed, and
-the 三包 watch page. Views are thin: validate, call one service, message, redirect."""
+"""Deliveries and repair orders: recorded by hand from the customer 360, imported from the DMS as CSV, listed (the
+三包 watch page is the follow-up app's: callbacks.views.sanbao). Views are thin: validate, call one service, message,
+redirect."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac import event_selectors, events, imports, selectors
 from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.forms import add_service_errors
 from cac.pagination import page_of
-from cac.views import _form_errors_from, role_required, scoped
+from cac.views import role_required, scoped
 
 PAGE_SIZE = 25
 
@@ -36,21 +38,6 @@ def service_visit_list(request):
     return render(request, "cac/events/service_visit_list.html", {"page": page})
 
 
-@role_required("complaints.manage_complaint")
-@require_GET
-def sanbao(request):
-    """For the service manager: vehicles near or over a 三包 threshold, with the figures, of all one's dealers."""
-    from callbacks.warranty_watch import Thresholds, sanbao_watch_list
-
-    rows = sanbao_watch_list(user=request.user)
-    several_dealers = len(selectors.dealer_ids(user=request.user)) > 1
-    return render(
-        request,
-        "cac/events/sanbao.html",
-        {"rows": rows, "limits": Thresholds.from_settings(), "several_dealers": several_dealers},
-    )
-
-
 # --- By hand, from the customer 360 ----------------------------------------------------------
 
 
@@ -72,7 +59,7 @@ def sale_create(request, customer_id: int):
                 dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Delivery recorded; its follow-up call is scheduled."))
@@ -95,7 +82,7 @@ def service_visit_create(request, customer_id: int):
                 dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Repair order recorded; its follow-up call is scheduled."))

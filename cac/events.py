@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cac.models import Customer, Dealer, Sale, ServiceVisit, User, Vehicle
+from cac.seams import sale_recorded, service_visit_recorded
 from cac.selectors import dealer_ids
 
 MAX_MILEAGE = 2_000_000
@@ -78,9 +79,7 @@ def sale_record(
         return Sale.objects.get(dealer=dealer, vehicle=vehicle), False
     if vehicle.purchase_date is None:
         _vehicle_update(vehicle, acting_user=acting_user, purchase_date=delivered_on)
-    from callbacks.services import callback_schedule_for_sale
-
-    callback_schedule_for_sale(sale=sale, acting_user=acting_user)
+    sale_recorded.send(sender=Sale, sale=sale, acting_user=acting_user)
     return sale, True
 
 
@@ -148,11 +147,7 @@ def service_visit_record(
         return ServiceVisit.objects.get(dealer=dealer, order_number=visit.order_number), False
     if mileage is not None and (vehicle.mileage is None or mileage > vehicle.mileage):
         _vehicle_update(vehicle, acting_user=acting_user, mileage=mileage)
-    from callbacks.services import callback_schedule_for_service
-    from callbacks.warranty_watch import warranty_watch
-
-    callback_schedule_for_service(visit=visit, acting_user=acting_user)
-    warranty_watch(dealer=dealer, vehicle_ids=[vehicle.pk])
+    service_visit_recorded.send(sender=ServiceVisit, visit=visit, acting_user=acting_user)
     return visit, True
 
 

@@ -25,6 +25,17 @@ RECORDING_TYPES = {
 _DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*[:：]\s*)?(\d{1,5})\s*$")
 
 
+def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it, else on top."""
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = field_map.get(name, name)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 def _accept_spelled_out(field: forms.CharField, max_length: int) -> None:
     """Let a field take a longer raw spelling (`+86 138-0013-8000`) than the normalised value the model stores.
 

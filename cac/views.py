@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cac import selectors, services
 from cac.filters import CallFilter, CustomerFilter
-from cac.forms import CallForm, CustomerForm, VehicleForm
+from cac.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
 from cac.pagination import page_of
 from cac.phones import normalize_phone
 
@@ -55,16 +55,6 @@ def id_param(request, name: str) -> int | None:
     if not (value.isascii() and value.isdigit()):
         raise Http404(_("Not found."))
     return int(value)
-
-
-def _form_errors_from(exc: ValidationError, form, field_map: dict[str, str] | None = None) -> None:
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field_map.get(field, field)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- The desk ------------------------------------------------------------------------
@@ -153,7 +143,7 @@ def customer_create(request):
         try:
             customer = services.customer_create(dealer=dealer, acting_user=request.user, **data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
             return redirect("customer_detail", customer_id=customer.pk)
@@ -171,7 +161,7 @@ def customer_edit(request, customer_id: int):
         try:
             services.customer_update(customer_id=customer.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": form.cleaned_data["name"]})
             return redirect("customer_detail", customer_id=customer.pk)
@@ -191,7 +181,7 @@ def vehicle_create(request, customer_id: int):
         try:
             services.vehicle_create(customer=customer, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Vehicle saved."))
             return redirect("customer_detail", customer_id=customer.pk)
@@ -208,7 +198,7 @@ def vehicle_edit(request, vehicle_id: int):
         try:
             services.vehicle_update(vehicle_id=vehicle.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Vehicle saved."))
             return redirect("customer_detail", customer_id=vehicle.customer_id)
@@ -244,7 +234,7 @@ def call_new(request):
                 **form.call_fields(),
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form, field_map={"mobile": "phone", "name": "customer_name"})
+            add_service_errors(form, exc, field_map={"mobile": "phone", "name": "customer_name"})
         else:
             messages.success(request, _("Call logged."))
             if call.customer_id:

@@ -7,7 +7,7 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Follow-up calls")
 
     def ready(self):
-        # The complaints workflow announces a resolution; the follow-up call is this app's to schedule.
+        # Deliveries, repair orders and resolved complaints are announced through the seams; the calls are ours.
         from callbacks.receivers import connect
 
         connect()

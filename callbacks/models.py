@@ -265,3 +265,23 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SanbaoWarning(models.Model):
+    """The 三包 watch's ledger: one row per vehicle and threshold it has warned about, so that each threshold is
+    warned of once, whatever later happens to the key-attention entry."""
+
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, related_name="sanbao_warnings", verbose_name=_("vehicle")
+    )
+    threshold = models.CharField(_("threshold"), max_length=60, help_text="days, safety or fault:<code>")
+    warned_at = models.DateTimeField(_("warned at"))
+
+    class Meta:
+        ordering = ["vehicle", "warned_at"]
+        constraints = [models.UniqueConstraint(fields=["vehicle", "threshold"], name="sanbao_warning_once")]
+        verbose_name = _("三包 warning")
+        verbose_name_plural = _("三包 warnings")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.threshold}"

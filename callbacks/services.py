@@ -17,11 +17,10 @@ from cac.attempts import AttemptResult, attempts_state, slot_of
 from cac.business_time import BusinessCalendar
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.roles import AGENT
+from cac.seams import FollowUpOutcome, follow_up_concluded
 from cac.selectors import dealer_ids
 from cac.sms import sms_send
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
-from complaints.models import Category, Channel, Complaint
-from complaints.models import Status as ComplaintStatus
 
 
 def due_after(*, dealer: Dealer, event_day: date) -> datetime:
@@ -93,7 +92,8 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
     )
 
 
-def callback_schedule_for_complaint(*, complaint: Complaint, acting_user: User | None = None) -> Callback | None:
+def callback_schedule_for_complaint(*, complaint, acting_user: User | None = None) -> Callback | None:
+    """`complaint` is the resolved complaint (complaints.Complaint), heard of through the seam `complaint_resolved`."""
     resolved_day = timezone.localtime(complaint.resolved_at or timezone.now()).date()
     return _create(
         Callback(
@@ -251,37 +251,27 @@ def _send_follow_up_sms(callback: Callback, *, acting_user: User | None, purpose
 
 
 def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
-    """Seed 003: satisfied closes the complaint, dissatisfied reopens it; a dissatisfied customer after a sale
-    or a repair is a new complaint."""
-    from complaints.services import complaint_create, complaint_transition
-
-    if callback.kind == Kind.AFTER_COMPLAINT and callback.complaint_id:
-        complaint = Complaint.objects.get(pk=callback.complaint_id)
-        if complaint.status != ComplaintStatus.RESOLVED:
-            return
-        action = "close_satisfied" if callback.is_satisfied else "reopen"
-        if not has_transition_perm(getattr(complaint, action), acting_user):
-            raise ValidationError(_("Your role cannot close or reopen this complaint."))
-        complaint_transition(
-            complaint_id=complaint.pk,
-            action=action,
-            acting_user=acting_user,
-            note=_("Follow-up call: satisfaction %(score)s/5. %(remarks)s")
-            % {"score": callback.satisfaction, "remarks": callback.remarks},
-        )
+    """Seed 003: the complaints workflow decides what the reached call means for complaints (the seam
+    `follow_up_concluded`); a complaint it opens is kept as the one this call raised."""
+    if callback.kind not in (Kind.AFTER_COMPLAINT, Kind.AFTER_SALE, Kind.AFTER_SERVICE):
         return
-    if callback.kind in (Kind.AFTER_SALE, Kind.AFTER_SERVICE) and not callback.is_satisfied:
-        after_sale = callback.kind == Kind.AFTER_SALE
-        complaint = complaint_create(
+    if callback.kind == Kind.AFTER_COMPLAINT and not callback.complaint_id:
+        return
+    attempt = callback.attempts.order_by("-attempted_at").first()
+    complaint = follow_up_concluded(
+        outcome=FollowUpOutcome(
+            kind=callback.kind,
+            satisfied=callback.is_satisfied,
+            satisfaction=callback.satisfaction,
+            remarks=callback.remarks,
             customer=callback.customer,
-            acting_user=acting_user,
-            channel=Channel.SALES_FOLLOW_UP if after_sale else Channel.SERVICE_FOLLOW_UP,
-            category=Category.PURCHASE if after_sale else Category.REPAIR_QUALITY,
-            description=callback.remarks
-            or _("Dissatisfied on the follow-up call (%(score)s/5).") % {"score": callback.satisfaction},
             vehicle=callback.vehicle,
-            call=callback.attempts.order_by("-attempted_at").first().call,
-        )
+            call=attempt.call if attempt else None,
+            complaint_id=callback.complaint_id if callback.kind == Kind.AFTER_COMPLAINT else None,
+        ),
+        acting_user=acting_user,
+    )
+    if complaint is not None and callback.kind != Kind.AFTER_COMPLAINT:
         callback.raised_complaint = complaint
         _save(callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"])
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_fsm import has_transition_perm
 
 from cac.attempts import AttemptResult
+from cac.forms import add_service_errors
 from cac.models import Customer
 from cac.pagination import page_of
 from cac.selectors import dealer_ids, dealer_list
@@ -20,7 +21,7 @@ from cac.views import role_required, scoped
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
-from complaints.forms import add_service_errors
+from callbacks.warranty_watch import Thresholds, sanbao_watch_list
 
 WORKLIST_PAGE_SIZE = 25
 
@@ -327,3 +328,16 @@ def _skipped(*, no_consent: int, no_contact: int, already: int) -> list[str]:
             % {"count": already}
         )
     return reasons
+
+
+@role_required("complaints.manage_complaint")
+@require_GET
+def sanbao(request):
+    """For the service manager: vehicles near or over a 三包 threshold, with the figures, of all one's dealers."""
+    rows = sanbao_watch_list(user=request.user)
+    several_dealers = len(dealer_ids(user=request.user)) > 1
+    return render(
+        request,
+        "cac/events/sanbao.html",
+        {"rows": rows, "limits": Thresholds.from_settings(), "several_dealers": several_dealers},
+    )

@@ -4,22 +4,24 @@ fault is repaired twice and still not fixed. The watch warns before a vehicle ge
 
 Figures come from warranty repairs (ServiceVisit.is_warranty) of vehicles still under warranty, counted by SQL
 aggregates. A vehicle that crosses a warning threshold becomes a key-attention vehicle (重点关注车辆) and the dealer's
-service managers get an e-mail, once per threshold: each warning is recorded in the key-attention history under a
-change reason `[三包:<threshold>]`, which survives the entry being released or its reason being edited."""
+service managers get an e-mail, once per threshold: each warning is a row of the ledger `SanbaoWarning`, which
+survives the entry being released or its reason being edited. The key-attention list is the complaints app's, reached
+through the seams `key_attention_flag` and `key_attention_among`."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cac.models import Dealer, ServiceVisit, Vehicle
+from cac.seams import key_attention_among, key_attention_flag
 from cac.tasks import enqueue_on_commit
-from complaints.models import KeyAttentionVehicle
+from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"
 
@@ -151,11 +153,7 @@ def sanbao_watch_list(*, user, today: date | None = None) -> list[SanbaoFigures]
     rows = sanbao_figures(dealer_ids=dealer_ids(user=user), today=today)
     if not rows:
         return rows
-    on_list = set(
-        KeyAttentionVehicle.objects.filter(
-            vehicle_id__in=[row.vehicle.pk for row in rows], released_at__isnull=True
-        ).values_list("vehicle_id", flat=True)
-    )
+    on_list = key_attention_among(vehicle_ids=[row.vehicle.pk for row in rows])
     for row in rows:
         row.key_attention = row.vehicle.pk in on_list
     return rows
@@ -204,13 +202,9 @@ def warranty_watch(
         return figures_list
     limits = Thresholds.from_settings()
     ids = [f.vehicle.pk for f in figures_list]
-    warned = set(
-        KeyAttentionVehicle.history.filter(vehicle_id__in=ids, history_change_reason__startswith="[三包:").values_list(
-            "vehicle_id", "history_change_reason"
-        )
-    )
+    warned = set(SanbaoWarning.objects.filter(vehicle_id__in=ids).values_list("vehicle_id", "threshold"))
     for figures in figures_list:
-        new = [w for w in figures.warnings if (figures.vehicle.pk, _token(w)) not in warned]
+        new = [w for w in figures.warnings if (figures.vehicle.pk, w) not in warned]
         if new:
             _flag(figures, new, limits)
     return figures_list
@@ -220,30 +214,17 @@ def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> No
     from callbacks.tasks import sanbao_notify_service_managers
 
     vehicle = figures.vehicle
+    now = timezone.now()
     # The reason is read by the dealer's staff: in the dealer's language, whoever triggered the watch.
     with translation.override(settings.LANGUAGE_CODE):
         texts = [_describe(figures, warning, limits) for warning in warnings]
-    entry = KeyAttentionVehicle.objects.select_for_update().filter(vehicle=vehicle, released_at__isnull=True).first()
     for warning, text in zip(warnings, texts, strict=True):
-        if entry is None:
-            entry = KeyAttentionVehicle(dealer_id=vehicle.dealer_id, vehicle=vehicle, reason=text[:200])
-            entry._change_reason = _token(warning)
-            try:
-                with transaction.atomic():
-                    entry.save()
-            except IntegrityError:
-                # Put on the list at the same moment by a complaint: add the reason to that entry.
-                entry = KeyAttentionVehicle.objects.select_for_update().get(vehicle=vehicle, released_at__isnull=True)
-                _add_reason(entry, warning, text)
-        else:
-            _add_reason(entry, warning, text)
+        key_attention_flag(vehicle=vehicle, reason=text, change_reason=_token(warning))
+    SanbaoWarning.objects.bulk_create(
+        [SanbaoWarning(vehicle=vehicle, threshold=warning, warned_at=now) for warning in warnings],
+        ignore_conflicts=True,
+    )
     enqueue_on_commit(sanbao_notify_service_managers, vehicle_id=vehicle.pk, warnings=warnings)
-
-
-def _add_reason(entry: KeyAttentionVehicle, warning: str, text: str) -> None:
-    entry.reason = f"{entry.reason}; {text}"[:200] if entry.reason else text[:200]
-    entry._change_reason = _token(warning)
-    entry.save(update_fields=["reason", "updated_at"])
 
 
 def service_manager_emails(*, dealer_id: int) -> list[str]:

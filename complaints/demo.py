@@ -2,6 +2,7 @@
 some escalated, a few major and one emergency. Made through the services, so each has its history."""
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -49,8 +50,9 @@ def _target_status(rng: random.Random, age_days: int) -> str:
     return rng.choice(list(PATHS))
 
 
-def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
-    """Create the demo complaints once; a dealer that already has complaints is left as it is."""
+def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callable[..., None]) -> int:
+    """Create the demo complaints once; a dealer that already has complaints is left as it is. `follow_up` makes
+    the follow-up call of a resolved complaint (the follow-up app's, given by seed_demo)."""
     if Complaint.objects.filter(dealer=dealer).exists():
         return 0
     customers = list(Customer.objects.filter(dealer=dealer).prefetch_related("vehicles").order_by("pk"))
@@ -90,7 +92,13 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
         target = _target_status(rng, age_days)
         for action in PATHS[target]:
             if action in ("follow_up", "follow_up_unhappy"):
-                _follow_up(complaint, users["agent"], received_at, rng, satisfied=action == "follow_up")
+                follow_up(
+                    complaint=complaint,
+                    agent=users["agent"],
+                    received_at=received_at,
+                    rng=rng,
+                    satisfied=action == "follow_up",
+                )
                 continue
             data = dict(STEP_DATA.get(action, {}))
             note = data.pop("note", "")
@@ -104,27 +112,6 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
                 acting_user=manager,
             )
     return COUNT
-
-
-def _follow_up(complaint: Complaint, agent: User, received_at, rng: random.Random, *, satisfied: bool) -> None:
-    from callbacks.models import Callback, Question
-    from callbacks.services import callback_record_attempt
-
-    callback = Callback.objects.get(complaint=complaint, status__in=["scheduled", "due"])
-    called_at = timezone.localtime(received_at + timedelta(days=rng.choice((3, 4, 5)))).replace(hour=10, minute=30)
-    answers = {
-        str(q.pk): ("5" if q.answer_type == Question.AnswerType.SCORE else "yes")
-        for q in Question.objects.filter(dealer__isnull=True, kind=callback.kind)
-    }
-    callback_record_attempt(
-        callback_id=callback.pk,
-        acting_user=agent,
-        result="reached",
-        satisfaction=rng.choice((4, 5, 5)) if satisfied else 2,
-        answers=answers if satisfied else {key: "no" if value == "yes" else "2" for key, value in answers.items()},
-        remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
-        at=min(called_at, timezone.now()),
-    )
 
 
 def _backdate(complaint_id: int, received_at, target: str, rng: random.Random, now) -> None:

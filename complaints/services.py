@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
+from cac.seams import complaint_resolved
 from cac.selectors import dealer_ids
 from cac.tasks import enqueue_on_commit
 from complaints.deadlines import deadlines_for
@@ -39,9 +39,6 @@ from complaints.models import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Sent inside the transaction that resolves a complaint: the follow-up workflow schedules its 3-day call here.
-complaint_resolved = Signal()
 
 SALES_CATEGORIES = {Category.PURCHASE}
 SALES_CHANNELS = {Channel.SALES_FOLLOW_UP}

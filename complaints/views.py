@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cac import selectors as cac_selectors
+from cac.forms import add_service_errors
 from cac.pagination import page_of
 from cac.views import id_param, role_required, scoped
 from complaints import selectors, services
@@ -26,7 +27,6 @@ from complaints.forms import (
     DispatchForm,
     EscalateForm,
     ResponsibleForm,
-    add_service_errors,
     transition_form,
 )
 from complaints.models import HANDLE, MANAGE, OPEN_STATUSES, EscalationLevel

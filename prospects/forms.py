@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cac.attempts import AttemptResult
-from cac.forms import DateInput, DateTimeInput
+from cac.forms import DateInput, DateTimeInput, add_service_errors
 from cac.models import Dealer
 from cac.phones import normalize_mobile
-from complaints.forms import add_service_errors
 from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
 
 __all__ = ["add_service_errors"]

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac import selectors, services
-from cac.forms import CallForm
-from cac.views import _form_errors_from, role_required, scoped
+from cac.forms import CallForm, add_service_errors
+from cac.views import role_required, scoped
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
 from prospects import selectors as prospect_selectors
@@ -70,7 +70,7 @@ def customer_call_create(request, customer_id: int):
                 **form.call_fields(),
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             if request.htmx:
                 return render(
