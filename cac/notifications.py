@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cac.models import Dealer, Notification, User
-from cac.tasks import enqueue_on_commit, notification_email, notification_emails
+from cac.platform.queue import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def notify(
         },
     )
     if created and recipient.email:
-        enqueue_on_commit(notification_email, notification_id=notification.pk)
+        enqueue_on_commit("cac.tasks.notification_email", notification_id=notification.pk)
     return notification, created
 
 
@@ -106,7 +106,7 @@ def notify_many(notices: list[Notice]) -> list[Notice]:
         return created
     mailed = [row.pk for row in rows if row.recipient.email]
     if mailed:
-        enqueue_on_commit(notification_emails, notification_ids=mailed)
+        enqueue_on_commit("cac.tasks.notification_emails", notification_ids=mailed)
     return list(new.values())
 
 

@@ -16,6 +16,12 @@ def dealer_list(*, user: User) -> QuerySet[Dealer]:
     return user.dealers.all()
 
 
+def dealer_staff(*, dealer: Dealer | int, role: str) -> QuerySet[User]:
+    """The one definition of "the staff of a dealer with a role": its active users of the role, first joined first
+    (the department manager is the first)."""
+    return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk")
+
+
 def dealer_ids(*, user: User) -> list[int]:
     cache = getattr(user, "_cac_dealer_ids", None)
     if cache is None:

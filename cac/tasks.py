@@ -6,7 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -24,19 +24,6 @@ def heartbeat() -> str:
 def ping(token: str) -> str:
     """Echo a token; used by the health check of a running worker and by tests."""
     return token
-
-
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Send `task` once the transaction commits. A broker that is down must not turn a saved change into an
-    error page: the failure is logged, and the deadline sweeps catch up from the database."""
-
-    def send() -> None:
-        try:
-            task.apply_async(kwargs=kwargs)
-        except Exception:  # noqa: BLE001 - any broker failure: log it, never fail the committed request
-            logger.exception("Could not enqueue %s with %s", task.name, kwargs)
-
-    transaction.on_commit(send)
 
 
 @shared_task(

@@ -8,6 +8,8 @@ class CallbacksConfig(AppConfig):
 
     def ready(self):
         # Deliveries, repair orders and resolved complaints are announced through the seams; the calls are ours.
+        from callbacks import deadlines
         from callbacks.receivers import connect
 
         connect()
+        deadlines.register()  # the follow-up calls' rules of the deadline sweep and their line of the digest

@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cac.models import Dealer, ServiceVisit, Vehicle
+from cac.platform.queue import enqueue_on_commit
 from cac.seams import key_attention_among, key_attention_flag
-from cac.tasks import enqueue_on_commit
 from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"
@@ -211,8 +211,6 @@ def warranty_watch(
 
 
 def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> None:
-    from callbacks.tasks import sanbao_notify_service_managers
-
     vehicle = figures.vehicle
     now = timezone.now()
     # The reason is read by the dealer's staff: in the dealer's language, whoever triggered the watch.
@@ -224,7 +222,7 @@ def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> No
         [SanbaoWarning(vehicle=vehicle, threshold=warning, warned_at=now) for warning in warnings],
         ignore_conflicts=True,
     )
-    enqueue_on_commit(sanbao_notify_service_managers, vehicle_id=vehicle.pk, warnings=warnings)
+    enqueue_on_commit("callbacks.tasks.sanbao_notify_service_managers", vehicle_id=vehicle.pk, warnings=warnings)
 
 
 def service_manager_emails(*, dealer_id: int) -> list[str]:

@@ -8,6 +8,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         # A follow-up call's outcome is this app's to turn into closing, reopening or a new complaint.
+        from complaints import deadlines
         from complaints.receivers import connect
 
         connect()
+        deadlines.register()  # the complaints' rules of the deadline sweep and their line of the digest

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
+from cac.platform.queue import enqueue_on_commit
+from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
-from cac.selectors import dealer_ids
-from cac.tasks import enqueue_on_commit
+from cac.selectors import dealer_ids, dealer_staff
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
@@ -36,6 +35,7 @@ from complaints.models import (
     ResolutionType,
     Severity,
     Status,
+    department_manager_role,
 )
 
 logger = logging.getLogger(__name__)
@@ -57,17 +57,8 @@ def department_for(*, category: str, channel: str) -> str:
     return Department.AFTER_SALES
 
 
-def _staff_with_role(dealer: Dealer, role: str):
-    return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk").first()
-
-
-def department_manager_role(department: str) -> str:
-    """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
-    return SALES_MANAGER if department == Department.SALES else SERVICE_MANAGER
-
-
 def department_manager(*, dealer: Dealer, department: str) -> User | None:
-    return _staff_with_role(dealer, department_manager_role(department))
+    return dealer_staff(dealer=dealer, role=department_manager_role(department)).first()
 
 
 def _next_number(dealer: Dealer, received_at: datetime) -> str:
@@ -154,9 +145,7 @@ def complaint_create(
 
 
 def _notify_director_on_commit(complaint: Complaint) -> None:
-    from complaints.tasks import complaint_notify_director
-
-    enqueue_on_commit(complaint_notify_director, complaint_id=complaint.pk)
+    enqueue_on_commit("complaints.tasks.complaint_notify_director", complaint_id=complaint.pk)
 
 
 def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by: User | None) -> Escalation:
@@ -170,53 +159,6 @@ def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by
     )
     complaint.escalation_level = to_level
     return escalation
-
-
-def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]]) -> list[tuple[Complaint, int, str]]:
-    """Raise locked complaints to their target levels because a deadline passed, for the deadline sweep: each
-    (complaint, level, why) at most once per level, with one Escalation row per level and one history row per
-    complaint, in three statements for the whole batch. A complaint at or above the level, or raised to it before
-    (and lowered by hand since), is left alone. Returns the raises that happened, in order."""
-    candidates = [(complaint, level, why) for complaint, level, why in raises if complaint.escalation_level < level]
-    if not candidates:
-        return []
-    done = set(
-        Escalation.objects.filter(complaint__in={complaint.pk for complaint, _level, _why in candidates}).values_list(
-            "complaint_id", "to_level"
-        )
-    )
-    escalations, happened, changed = [], [], {}
-    for complaint, level, why in candidates:
-        if complaint.escalation_level >= level or (complaint.pk, level) in done:
-            continue  # a second raise of the same batch may have passed it already
-        escalations.append(
-            Escalation(
-                complaint=complaint,
-                from_level=complaint.escalation_level,
-                to_level=level,
-                reason=Escalation.Reason.DEADLINE,
-                note=why,
-                escalated_by=None,
-            )
-        )
-        done.add((complaint.pk, level))
-        complaint.escalation_level = level
-        complaint._history_user = None
-        complaint._change_reason = f"escalated: deadline ({why})"
-        changed[complaint.pk] = complaint
-        happened.append((complaint, level, why))
-    if escalations:
-        now = timezone.now()
-        for complaint in changed.values():
-            complaint.updated_at = now
-        Escalation.objects.bulk_create(escalations)
-        by_level: dict[int, list[int]] = {}
-        for complaint in changed.values():
-            by_level.setdefault(complaint.escalation_level, []).append(complaint.pk)
-        for level, ids in by_level.items():
-            Complaint.objects.filter(pk__in=ids).update(escalation_level=level, updated_at=now)
-        Complaint.history.bulk_history_create(list(changed.values()), update=True)
-    return happened
 
 
 def _put_on_key_attention(complaint: Complaint) -> None:
@@ -491,7 +433,4 @@ def key_attention_assign(*, entry_id: int, responsible: User, acting_user: User)
 
 
 def directors_of(dealer_id: int) -> list[User]:
-    group = Group.objects.filter(name=DIRECTOR).first()
-    if group is None:
-        return []
-    return list(User.objects.filter(is_active=True, dealers=dealer_id, groups=group))
+    return list(dealer_staff(dealer=dealer_id, role=DIRECTOR))
