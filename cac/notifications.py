@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -38,8 +40,43 @@ def notify(
 ) -> tuple[Notification, bool]:
     """Notify `recipient` of the event named `key`, at most once: a second call with the same key changes nothing
     and sends nothing. The e-mail leaves after the transaction commits. Returns (notification, created)."""
+    notification, created = notify_without_mail(
+        recipient=recipient, key=key, kind=kind, title=title, body=body, url=url, dealer=dealer
+    )
+    if created and recipient.email:
+        enqueue_on_commit("cac.tasks.notification_email", notification_id=notification.pk)
+    return notification, created
+
+
+def notify_and_mail(
+    *,
+    recipient: User,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    mail_body: str | None = None,
+    dealer: Dealer | int | None = None,
+) -> bool:
+    """For a worker's task that alerts at once (the director's alert, the 三包 alert): the notice in the ledger under
+    `key`, and its e-mail sent now. A key already used sends nothing, so a rerun or a retry never mails twice; a mail
+    that fails rolls its notice back, so the retry sends it. Returns whether a mail was sent."""
+    with transaction.atomic():
+        _notification, created = notify_without_mail(
+            recipient=recipient, key=key, kind=kind, title=title, body=body, url=url, dealer=dealer
+        )
+        if not created or not recipient.email:
+            return False
+        send_mail(title, body if mail_body is None else mail_body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    return True
+
+
+def notify_without_mail(
+    *, recipient: User, key: str, kind: str, title: str, body: str = "", url: str = "", dealer=None
+) -> tuple[Notification, bool]:
     dealer_id = dealer.pk if isinstance(dealer, Dealer) else dealer
-    notification, created = Notification.objects.get_or_create(
+    return Notification.objects.get_or_create(
         key=key[:200],
         defaults={
             "recipient": recipient,
@@ -50,9 +87,6 @@ def notify(
             "url": url[:300],
         },
     )
-    if created and recipient.email:
-        enqueue_on_commit("cac.tasks.notification_email", notification_id=notification.pk)
-    return notification, created
 
 
 def notification_keys_used(keys: Iterable[str]) -> set[str]:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -39,6 +39,18 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = [Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS]
 SATISFIED_FROM = 4  # satisfaction 4 or 5 of 5 is satisfied; 1-3 is a complaint
+# Made: the customer was reached, whether they answered the questions or declined the call (they prefer SMS).
+MADE_STATUSES = [Status.COMPLETED, Status.DECLINED]
+
+
+def made_q() -> Q:
+    return Q(status__in=MADE_STATUSES)
+
+
+def made_on_time_q() -> Q:
+    """The one definition of a follow-up call made on time: made by its deadline. The statistics page, the monthly
+    report and its PDF, and the call's own page all count by it."""
+    return made_q() & Q(completed_at__lte=F("due_at"))
 
 
 class Callback(FSMModelMixin, TimeStampedModel):
@@ -153,6 +165,13 @@ class Callback(FSMModelMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.customer}"
+
+    @property
+    def made_on_time(self) -> bool | None:
+        """Whether the call was made on time (made_on_time_q for one call); None while it is not made."""
+        if self.status not in MADE_STATUSES or self.completed_at is None:
+            return None
+        return self.completed_at <= self.due_at
 
     @property
     def is_satisfied(self) -> bool:

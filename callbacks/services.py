@@ -16,6 +16,7 @@ from django_fsm import has_transition_perm
 from cac.attempts import AttemptResult, attempts_state, slot_of
 from cac.business_time import BusinessCalendar
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
+from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
 from cac.selectors import dealer_ids
@@ -94,7 +95,7 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
 
 def callback_schedule_for_complaint(*, complaint, acting_user: User | None = None) -> Callback | None:
     """`complaint` is the resolved complaint (complaints.Complaint), heard of through the seam `complaint_resolved`."""
-    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now()).date()
+    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now(), dealer_zone(complaint.dealer)).date()
     return _create(
         Callback(
             dealer_id=complaint.dealer_id,

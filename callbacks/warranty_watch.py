@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from cac.models import Dealer, ServiceVisit, Vehicle
 from cac.platform.queue import enqueue_on_commit
+from cac.roles import SERVICE_MANAGER
 from cac.seams import key_attention_among, key_attention_flag
+from cac.selectors import dealer_ids, dealer_staff
 from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"
@@ -148,8 +150,6 @@ def sanbao_figures(
 def sanbao_watch_list(*, user, today: date | None = None) -> list[SanbaoFigures]:
     """The 三包 page: the vehicles of all the user's dealers near or over a threshold, those past a limit first, each
     marked when it is on the key-attention list. The same five queries for one dealer or fifty."""
-    from cac.selectors import dealer_ids
-
     rows = sanbao_figures(dealer_ids=dealer_ids(user=user), today=today)
     if not rows:
         return rows
@@ -225,14 +225,6 @@ def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> No
     enqueue_on_commit("callbacks.tasks.sanbao_notify_service_managers", vehicle_id=vehicle.pk, warnings=warnings)
 
 
-def service_manager_emails(*, dealer_id: int) -> list[str]:
-    from cac.models import User
-    from cac.roles import SERVICE_MANAGER
-
-    return list(
-        User.objects.filter(is_active=True, dealers=dealer_id, groups__name=SERVICE_MANAGER)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+def service_managers(*, dealer_id: int) -> list:
+    """The dealer's service managers who have an e-mail address, whom the 三包 alert is mailed to."""
+    return list(dealer_staff(dealer=dealer_id, role=SERVICE_MANAGER).exclude(email=""))
