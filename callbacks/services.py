@@ -16,6 +16,7 @@ from django_fsm import has_transition_perm
 from cac.attempts import AttemptResult, attempts_state, slot_of
 from cac.business_time import BusinessCalendar
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
+from cac.platform.history import save_with_history
 from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
@@ -128,12 +129,6 @@ def _lock(callback_id: int, acting_user: User) -> Callback:
         raise PermissionDenied(_("This follow-up call belongs to a dealer you do not work for.")) from exc
 
 
-def _save(callback: Callback, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    callback._history_user = acting_user
-    callback._change_reason = reason
-    callback.save(update_fields=[*fields, "updated_at"])
-
-
 @transaction.atomic
 def callback_record_attempt(
     *,
@@ -191,13 +186,13 @@ def callback_record_attempt(
     if result == AttemptResult.REACHED:
         callback.complete(at=at, satisfaction=satisfaction, answers=answers or {}, remarks=remarks)
         fields += ["completed_at", "satisfaction", "answers", "remarks", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
         _close_the_loop(callback, acting_user=acting_user)
         return callback
     if result == AttemptResult.DECLINED:
         callback.decline(at=at, remarks=remarks or note)
         fields += ["completed_at", "remarks", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason="declined phone follow-up", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason="declined phone follow-up", fields=fields)
         _prefer_sms(callback.customer, acting_user=acting_user)
         _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_declined")
         return callback
@@ -205,12 +200,12 @@ def callback_record_attempt(
     if state.unreachable:
         callback.give_up(at=at)
         fields += ["completed_at", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason="unreachable", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason="unreachable", fields=fields)
         _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_unreachable")
         return callback
     callback.next_attempt_at = state.next_attempt_at
     fields.append("next_attempt_at")
-    _save(callback, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
+    save_with_history(callback, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
     return callback
 
 
@@ -274,7 +269,9 @@ def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
     )
     if complaint is not None and callback.kind != Kind.AFTER_COMPLAINT:
         callback.raised_complaint = complaint
-        _save(callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"])
+        save_with_history(
+            callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"]
+        )
 
 
 @transaction.atomic
@@ -285,7 +282,7 @@ def callback_cancel(*, callback_id: int, reason: str, acting_user: User) -> Call
     if not has_transition_perm(callback.cancel, acting_user):
         raise ValidationError(_("You cannot cancel this follow-up call."))
     callback.cancel(at=timezone.now(), reason=reason.strip())
-    _save(
+    save_with_history(
         callback,
         acting_user=acting_user,
         reason=f"cancelled: {reason}",
@@ -310,7 +307,9 @@ def callback_assign(*, callback_ids: list[int], agent: User, acting_user: User) 
             raise ValidationError({"agent": _("The service advisor of this repair may not make its follow-up call.")})
         if callback.agent_id != agent.pk:
             callback.agent = agent
-            _save(callback, acting_user=acting_user, reason=f"assigned to {agent.username}", fields=["agent"])
+            save_with_history(
+                callback, acting_user=acting_user, reason=f"assigned to {agent.username}", fields=["agent"]
+            )
             changed += 1
     return changed
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.platform.history import save_with_history
 from cac.platform.queue import enqueue_on_commit
 from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
@@ -74,12 +75,6 @@ def _next_number(dealer: Dealer, received_at: datetime) -> str:
     return f"{prefix}{sequence:04d}"
 
 
-def _save(complaint: Complaint, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    complaint._history_user = acting_user
-    complaint._change_reason = reason
-    complaint.save(update_fields=[*fields, "updated_at"])
-
-
 @transaction.atomic
 def complaint_create(
     *,
@@ -136,7 +131,7 @@ def complaint_create(
         complaint.calls.add(call)
     if severity in (Severity.MAJOR, Severity.EMERGENCY):
         _escalate(complaint, to_level=EscalationLevel.DIRECTOR, reason=Escalation.Reason.MAJOR, note="", by=acting_user)
-        _save(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
+        save_with_history(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
         _notify_director_on_commit(complaint)
     if severity == Severity.EMERGENCY:
         EngineerDispatch.objects.create(complaint=complaint)
@@ -284,7 +279,7 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
             method()
     except TransitionNotAllowed as exc:
         raise ValidationError(_("This step is no longer possible: the complaint has moved on.")) from exc
-    _save(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    save_with_history(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
     if action == "resolve":
         complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
     if action in ("close_satisfied", "cancel"):
@@ -313,7 +308,7 @@ def complaint_escalate(*, complaint_id: int, reason: str, note: str, acting_user
     escalation = _escalate(
         complaint, to_level=complaint.escalation_level + 1, reason=reason, note=note.strip(), by=acting_user
     )
-    _save(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
+    save_with_history(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
     if escalation.to_level == EscalationLevel.DIRECTOR:
         _notify_director_on_commit(complaint)
     return escalation
@@ -340,7 +335,9 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
             raise ValidationError({"owner": _("%(name)s does not work for this dealer.") % {"name": owner}})
         if complaint.owner_id != owner.pk:
             complaint.owner = owner
-            _save(complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"])
+            save_with_history(
+                complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"]
+            )
             changed += 1
     return changed
 
@@ -370,7 +367,7 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
     if complaint.vehicle is not None and complaint.vehicle.customer_id != complaint.customer_id:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if changed:
-        _save(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        save_with_history(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
         if "vehicle" in changed:
             _put_on_key_attention(complaint)
     return complaint

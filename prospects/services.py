@@ -14,6 +14,7 @@ from django_fsm import TransitionNotAllowed, has_transition_perm
 from cac.attempts import AttemptResult, attempts_state, slot_of
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.phones import normalize_mobile
+from cac.platform.history import save_with_history
 from cac.selectors import dealer_ids
 from cac.vin import normalize_vin
 from prospects.models import (
@@ -54,12 +55,6 @@ def next_contact_from(*, last_contact_at: datetime | None, horizon: int, now: da
 def _next_contact(prospect: Prospect, *, now: datetime) -> datetime:
     horizon = horizon_days(dealer_id=prospect.dealer_id, grade=prospect.grade)
     return next_contact_from(last_contact_at=prospect.last_contact_at, horizon=horizon, now=now)
-
-
-def _save(prospect: Prospect, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    prospect._history_user = acting_user
-    prospect._change_reason = reason
-    prospect.save(update_fields=[*fields, "updated_at"])
 
 
 def _lock(prospect_id: int, acting_user: User, *, perm: str) -> Prospect:
@@ -153,7 +148,7 @@ def prospect_update(*, prospect_id: int, acting_user: User, **fields) -> Prospec
         prospect.next_contact_at = _next_contact(prospect, now=timezone.now())
         changed.append("next_contact_at")
     if changed:
-        _save(prospect, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        save_with_history(prospect, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
     return prospect
 
 
@@ -207,7 +202,7 @@ def prospect_record_attempt(
         if prospect.status in (Status.CONTACTING, Status.FOLLOWING, Status.APPOINTMENT):
             prospect.lose(reason=LostReason.NOT_INTERESTED, note=note)
             fields += ["lost_reason", "closed_note"]
-        _save(prospect, acting_user=acting_user, reason=f"attempt: {result}, not interested", fields=fields)
+        save_with_history(prospect, acting_user=acting_user, reason=f"attempt: {result}, not interested", fields=fields)
         return prospect
     if reached:
         if prospect.status == Status.CONTACTING:
@@ -215,7 +210,7 @@ def prospect_record_attempt(
             fields.append("contacted_at")
         if prospect.status != Status.APPOINTMENT:
             prospect.next_contact_at = _next_contact(prospect, now=at)
-        _save(prospect, acting_user=acting_user, reason="attempt: reached", fields=fields)
+        save_with_history(prospect, acting_user=acting_user, reason="attempt: reached", fields=fields)
         return prospect
     if prospect.status == Status.CONTACTING:
         attempts = prospect.attempts.filter(attempted_at__gte=prospect.contacting_since or at).values_list(
@@ -224,10 +219,10 @@ def prospect_record_attempt(
         state = attempts_state(attempts, zone=zone)
         if state.unreachable:
             prospect.give_up()
-            _save(prospect, acting_user=acting_user, reason="unreachable", fields=fields)
+            save_with_history(prospect, acting_user=acting_user, reason="unreachable", fields=fields)
             return prospect
         prospect.next_contact_at = state.next_attempt_at or at
-    _save(prospect, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
+    save_with_history(prospect, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
     return prospect
 
 
@@ -336,7 +331,7 @@ def prospect_transition(*, prospect_id: int, action: str, acting_user: User, **d
             fields += ["closed_note"]
     except TransitionNotAllowed as exc:
         raise ValidationError(_("This step is no longer possible: the prospect has moved on.")) from exc
-    _save(prospect, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    save_with_history(prospect, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
     return prospect
 
 
@@ -377,7 +372,7 @@ def campaign_create(
     for prospect in locked.order_by("pk"):
         previous = prospect.status
         prospect.reactivate(at=now, campaign=campaign)
-        _save(
+        save_with_history(
             prospect,
             acting_user=acting_user,
             reason=f"campaign: {campaign.name}",
