@@ -7,6 +7,6 @@ class CacConfig(AppConfig):
     verbose_name = _("Customer Assistance Center")
 
     def ready(self):
-        from cac.task_failures import connect
+        from cac.platform.task_failures import connect
 
         connect()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cac.phones import format_mobile
+from cac.desk.phones import format_mobile
 
 
 class TimeStampedModel(models.Model):

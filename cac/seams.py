@@ -3,7 +3,7 @@
 A workflow app never imports another. What one has to tell the others goes through a seam defined here, in the
 core, and the app that owns the consequence connects to it in its `AppConfig.ready()`:
 
-- `sale_recorded`, `service_visit_recorded` (sent by `cac.events` inside the transaction that records the event):
+- `sale_recorded`, `service_visit_recorded` (sent by `cac.events.services` inside the transaction that records the event):
   the follow-up app schedules its call and runs the 三包 watch.
 - `complaint_resolved` (sent by the complaints workflow inside the resolving transaction): the follow-up app
   schedules the call after the complaint.

@@ -37,7 +37,7 @@ def ping(token: str) -> str:
 )
 def sweep_deadlines_task() -> dict[str, int]:
     """Beat, every minute: act on every due or breached deadline. Safe to run twice, at once, or after a crash."""
-    from cac.sweep import sweep_deadlines
+    from cac.deadlines.engine import sweep_deadlines
 
     return sweep_deadlines()
 
@@ -52,7 +52,7 @@ def sweep_deadlines_task() -> dict[str, int]:
 )
 def deadline_digest_task() -> int:
     """Beat, 08:30: each agent's and manager's digest of unclosed and unreplied cases; once per user per day."""
-    from cac.sweep import deadline_digest
+    from cac.deadlines.engine import deadline_digest
 
     return deadline_digest()
 

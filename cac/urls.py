@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import notification_views, views
+from cac.deadlines import notification_views
+from cac.desk import views
 from cac.site import customer_360
 
 urlpatterns = [
@@ -21,7 +22,7 @@ urlpatterns = [
     path("calls/new/", views.call_new, name="call_new"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
     path("complaints/", include("complaints.urls")),
-    path("", include("cac.event_urls")),
+    path("", include("cac.events.urls")),
     path("callbacks/", include("callbacks.urls")),
     path("prospects/", include("prospects.urls")),
     path("reports/", include("reports.urls")),

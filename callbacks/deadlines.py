@@ -1,4 +1,4 @@
-"""The follow-up calls' rules of the deadline sweep (cac.sweep runs them): calls whose time has come become due, and
+"""The follow-up calls' rules of the deadline sweep (cac.deadlines.engine runs them): calls whose time has come become due, and
 a call still open a working day after its deadline is reported to the department's manager; and their line of the
 morning digest."""
 
@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cac import roles
+from cac.deadlines.engine import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
+from cac.deadlines.notifications import Notice, notification_keys_used
 from cac.models import User
-from cac.notifications import Notice, notification_keys_used
-from cac.sweep import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
 from callbacks.models import OPEN_STATUSES, Callback, Kind
 from callbacks.services import callbacks_make_due
 

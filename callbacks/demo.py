@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cac.events import sale_record, service_visit_record
+from cac.desk.vin import vin_check_digit
+from cac.events.services import sale_record, service_visit_record
 from cac.models import Customer, Dealer, Sale, User, Vehicle
-from cac.vin import vin_check_digit
 from callbacks.models import Callback, Kind, Question
 from callbacks.services import callback_cancel, callback_record_attempt, callbacks_make_due
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cac.attempts import AttemptResult, Slot
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, TimeStampedModel, Vehicle
+from cac.platform.attempts import AttemptResult, Slot
 
 WORK = "callbacks.work_callback"
 SUPERVISE = "callbacks.supervise_callback"

@@ -23,10 +23,10 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cac.attempts import AttemptResult, Slot, slot_bounds, slot_of
+from cac.desk.selectors import customer_list, dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
+from cac.platform.attempts import AttemptResult, Slot, slot_bounds, slot_of
 from cac.platform.zones import dealer_zone, dealers_zone
-from cac.selectors import customer_list, dealer_ids
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status, made_on_time_q
 
 RECENT_FOLLOW_UPS = 5

@@ -13,15 +13,15 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, slot_of
-from cac.business_time import BusinessCalendar
+from cac.deadlines.sms import sms_send
+from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
+from cac.platform.attempts import AttemptResult, attempts_state, slot_of
+from cac.platform.business_time import BusinessCalendar
 from cac.platform.history import save_with_history
 from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
-from cac.selectors import dealer_ids
-from cac.sms import sms_send
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
 
 

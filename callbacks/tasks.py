@@ -36,8 +36,8 @@ def care_callbacks_daily() -> int:
 )
 def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> int:
     """Tell the dealer's service managers that a vehicle reached a 三包 warning threshold. Returns the mails sent."""
+    from cac.deadlines.notifications import notify_and_mail
     from cac.models import Vehicle
-    from cac.notifications import notify_and_mail
     from callbacks.warranty_watch import sanbao_figures, service_managers
 
     vehicle = Vehicle.objects.select_related("customer", "dealer").filter(pk=vehicle_id).first()

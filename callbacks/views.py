@@ -12,12 +12,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult
-from cac.forms import add_service_errors
+from cac.desk.forms import add_service_errors
+from cac.desk.selectors import dealer_ids, dealer_list
+from cac.desk.views import role_required, scoped
 from cac.models import Customer
-from cac.pagination import page_of
-from cac.selectors import dealer_ids, dealer_list
-from cac.views import role_required, scoped
+from cac.platform.attempts import AttemptResult
+from cac.platform.pagination import page_of
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status

@@ -18,11 +18,11 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import Dealer, ServiceVisit, Vehicle
 from cac.platform.queue import enqueue_on_commit
 from cac.roles import SERVICE_MANAGER
 from cac.seams import key_attention_among, key_attention_flag
-from cac.selectors import dealer_ids, dealer_staff
 from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"

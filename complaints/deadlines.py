@@ -1,5 +1,5 @@
 """The one deadline policy of complaints: which SLA row applies, the deadlines it gives, and their state; and the
-complaints' rules of the deadline sweep (escalations, reminders, the OEM reports), which cac.sweep runs."""
+complaints' rules of the deadline sweep (escalations, reminders, the OEM reports), which cac.deadlines.engine runs."""
 
 from datetime import datetime, timedelta
 
@@ -10,10 +10,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cac import roles
-from cac.business_time import BusinessCalendar
+from cac.deadlines.engine import (
+    DeadlineRule,
+    DigestSection,
+    Sweep,
+    local,
+    register_digest_section,
+    register_rule,
+    stamp,
+)
+from cac.deadlines.notifications import Notice
 from cac.models import Dealer, User
-from cac.notifications import Notice
-from cac.sweep import DeadlineRule, DigestSection, Sweep, local, register_digest_section, register_rule, stamp
+from cac.platform.business_time import BusinessCalendar
 from complaints.models import (
     OEM_CHANNELS,
     OPEN_STATUSES,
@@ -79,7 +87,7 @@ def deadline_state(due_at: datetime | None, *, status: str, now: datetime | None
     return DeadlineState.DUE_SOON if due_at - now <= window else DeadlineState.ON_TIME
 
 
-# --- The rules of the deadline sweep (cac.sweep runs them) ---------------------------------------------------------
+# --- The rules of the deadline sweep (cac.deadlines.engine runs them) ---------------------------------------------------------
 
 OEM_RESULT_WORKING_DAYS = 3  # the OEM CAC wants the result within 3 days, the status the same day
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cac.forms import DateTimeInput, add_service_errors
+from cac.desk.forms import DateTimeInput, add_service_errors
 from cac.models import CallLog, Vehicle
 from complaints.models import Attachment, Category, Channel, Complaint, Escalation, ResolutionType, Severity
 from complaints.services import attachment_validate

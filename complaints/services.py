@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
+from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.history import save_with_history
 from cac.platform.queue import enqueue_on_commit
 from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
-from cac.selectors import dealer_ids, dealer_staff
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,

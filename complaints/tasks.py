@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 )
 def complaint_notify_director(*, complaint_id: int) -> int:
     """Tell the dealer's directors at once about a major or emergency complaint. Returns the mails sent."""
-    from cac.notifications import notify_and_mail
+    from cac.deadlines.notifications import notify_and_mail
     from complaints.models import Complaint
     from complaints.services import directors_of
 

@@ -1,4 +1,4 @@
-"""The prospects' rules of the deadline sweep (cac.sweep runs them): the owner is told on the day a prospect is to be
+"""The prospects' rules of the deadline sweep (cac.deadlines.engine runs them): the owner is told on the day a prospect is to be
 contacted, the sales manager when the prospect has waited 3 working days; and their line of the morning digest."""
 
 from datetime import datetime
@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cac import roles
+from cac.deadlines.engine import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
+from cac.deadlines.notifications import Notice, notification_keys_used
 from cac.models import User
-from cac.notifications import Notice, notification_keys_used
-from cac.sweep import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
 from prospects.models import OPEN_STATUSES, Prospect
 
 PROSPECT_OVERDUE_WORKING_DAYS = 3

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, slot_of
+from cac.desk.phones import normalize_mobile
+from cac.desk.selectors import dealer_ids
+from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.phones import normalize_mobile
+from cac.platform.attempts import AttemptResult, attempts_state, slot_of
 from cac.platform.history import save_with_history
-from cac.selectors import dealer_ids
-from cac.vin import normalize_vin
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,

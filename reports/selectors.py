@@ -535,8 +535,8 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
 def monthly_report_list(*, user):
     """The reports a user may see: those whose every dealer is one of the user's. Their snapshots, large, are left
     unread; `has_snapshot` says whether there is one."""
+    from cac.desk.selectors import dealer_ids as user_dealer_ids
     from cac.models import Dealer
-    from cac.selectors import dealer_ids as user_dealer_ids
     from reports.models import MonthlyReport
 
     allowed = user_dealer_ids(user=user)

@@ -8,8 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cac.selectors import dealer_list
-from cac.views import role_required, scoped
+from cac.desk.selectors import dealer_list
+from cac.desk.views import role_required, scoped
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Status

@@ -21,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cac.attempts import AttemptResult, Slot, slot_of
 from cac.models import Notification, Sale, ServiceVisit, User
+from cac.platform.attempts import AttemptResult, Slot, slot_of
 from cac.roles import AGENT, DIRECTOR, EXECUTIVE, ROLE_PERMISSIONS, SALES_MANAGER, SERVICE_MANAGER, sync_roles
 from callbacks.models import Callback, CallbackAttempt, Kind
 from callbacks.models import Status as CallbackStatus

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cac import selectors, services
-from cac.forms import CallForm, add_service_errors
-from cac.views import role_required, scoped
+from cac.desk import selectors, services
+from cac.desk.forms import CallForm, add_service_errors
+from cac.desk.views import role_required, scoped
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
 from prospects import selectors as prospect_selectors

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cac.phones import format_mobile, normalize_mobile, normalize_phone, phone_digits
+from cac.desk.phones import format_mobile, normalize_mobile, normalize_phone, phone_digits
 
 MOBILE_SPELLINGS = [
     "13800138000",

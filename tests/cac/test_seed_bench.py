@@ -12,10 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cac import bench_data
+from bench import data as bench_data
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.roles import AGENT, SALES_MANAGER, SERVICE_MANAGER
-from cac.sweep import sweep_deadlines
 from callbacks.models import Callback, Question
 from complaints.models import Complaint, ComplaintSLA
 from prospects.models import Prospect

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from cac import services
+from cac.desk import services
 from cac.models import CallLog, Customer, Vehicle
 from tests.cac.factories import CustomerFactory, UserFactory, VehicleFactory, make_vin
 

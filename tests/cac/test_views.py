@@ -825,7 +825,7 @@ class _BrokenConnection:
 
 
 def test_healthz_is_503_when_the_database_is_down(client, filesystem_broker, monkeypatch):
-    monkeypatch.setattr("cac.views.connection", _BrokenConnection())
+    monkeypatch.setattr("cac.desk.views.connection", _BrokenConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

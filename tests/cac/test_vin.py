@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cac.vin import normalize_vin, vin_check_digit
+from cac.desk.vin import normalize_vin, vin_check_digit
 from tests.cac.factories import make_vin
 
 # Real VINs whose check digit is correct.

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
-from cac.event_forms import ImportConfirmForm
+from cac.events.forms import ImportConfirmForm
 from cac.models import Customer, Dealer, Sale, ServiceVisit
 from callbacks.models import Callback
 from tests.cac.factories import CustomerFactory, VehicleFactory

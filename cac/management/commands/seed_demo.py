@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cac.desk.phones import normalize_mobile
+from cac.desk.vin import vin_check_digit
 from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
-from cac.phones import normalize_mobile
 from cac.roles import ROLE_PERMISSIONS, sync_roles
-from cac.vin import vin_check_digit
 from callbacks.demo import follow_up_after_complaint, seed_callbacks
 from complaints.demo import seed_complaints
 from complaints.models import Complaint

@@ -3,7 +3,7 @@ root: the 三包 page is the follow-up app's view under the events' names."""
 
 from django.urls import path
 
-from cac import event_views
+from cac.events import views as event_views
 from callbacks import views as callback_views
 
 app_name = "events"

@@ -1,4 +1,4 @@
-"""The notification list and the bell. Thin: each view reads through cac.notifications or calls one service."""
+"""The notification list and the bell. Thin: each view reads through cac.deadlines.notifications or calls one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cac.notifications import notification_list, notification_mark_read, notification_unread_count
+from cac.deadlines.notifications import notification_list, notification_mark_read, notification_unread_count
 
 PAGE_SIZE = 30
 

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from cac.desk.phones import phone_digits
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.phones import phone_digits
 
 LOOKUP_LIMIT = 10
 RECENT_CALLS = 20

@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cac import event_selectors, events, imports, selectors
-from cac.event_forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
-from cac.forms import add_service_errors
-from cac.pagination import page_of
-from cac.views import role_required, scoped
+from cac.desk import selectors
+from cac.desk.forms import add_service_errors
+from cac.desk.views import role_required, scoped
+from cac.events import imports
+from cac.events import selectors as event_selectors
+from cac.events import services as events
+from cac.events.forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.platform.pagination import page_of
 
 PAGE_SIZE = 25
 

@@ -2,9 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cac.forms import DateInput
+from cac.desk.forms import DateInput
+from cac.desk.phones import phone_digits
 from cac.models import CallLog, Customer
-from cac.phones import phone_digits
 
 
 class CustomerFilter(django_filters.FilterSet):

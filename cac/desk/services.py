@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.selectors import dealer_ids
 
 CUSTOMER_FIELDS = (
     "name",

@@ -3,8 +3,8 @@ in callbacks/warranty_watch.py)."""
 
 from django.db.models import QuerySet
 
+from cac.desk.selectors import dealer_ids
 from cac.models import Customer, Sale, ServiceVisit, User
-from cac.selectors import dealer_ids
 
 RECENT_EVENTS = 5
 

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cac import selectors, services
-from cac.filters import CallFilter, CustomerFilter
-from cac.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
-from cac.pagination import page_of
-from cac.phones import normalize_phone
+from cac.desk import selectors, services
+from cac.desk.filters import CallFilter, CustomerFilter
+from cac.desk.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
+from cac.desk.phones import normalize_phone
+from cac.platform.pagination import page_of
 
 PAGE_SIZE = 25
 

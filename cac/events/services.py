@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids
 from cac.models import Customer, Dealer, Sale, ServiceVisit, User, Vehicle
 from cac.seams import sale_recorded, service_visit_recorded
-from cac.selectors import dealer_ids
 
 MAX_MILEAGE = 2_000_000
 

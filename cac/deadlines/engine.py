@@ -25,10 +25,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cac import roles
-from cac.business_time import BusinessCalendar
+from cac.deadlines.notifications import Notice, notify, notify_many
+from cac.desk.selectors import dealer_staff
 from cac.models import Dealer, User
-from cac.notifications import Notice, notify, notify_many
-from cac.selectors import dealer_staff
+from cac.platform.business_time import BusinessCalendar
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac.desk.phones import normalize_mobile, normalize_phone
+from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, Vehicle
-from cac.phones import normalize_mobile, normalize_phone
-from cac.vin import normalize_vin
 
 RECORDING_TYPES = {
     ".mp3": {"audio/mpeg", "audio/mp3"},

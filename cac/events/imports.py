@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cac.events import sale_record, service_visit_record
+from cac.desk.phones import normalize_mobile
+from cac.desk.selectors import dealer_ids
+from cac.desk.vin import normalize_vin
+from cac.events.services import sale_record, service_visit_record
 from cac.models import Customer, Dealer, Sale, ServiceVisit, User, Vehicle
-from cac.phones import normalize_mobile
-from cac.selectors import dealer_ids
-from cac.vin import normalize_vin
 
 DELIVERIES = "deliveries"
 REPAIR_ORDERS = "repair_orders"

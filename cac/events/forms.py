@@ -11,8 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cac.forms import DateInput, DealerChoiceMixin
-from cac.imports import KINDS, MAX_BYTES, PERMISSIONS
+from cac.desk.forms import DateInput, DealerChoiceMixin
+from cac.events.imports import KINDS, MAX_BYTES, PERMISSIONS
 
 
 def _not_future(day):
