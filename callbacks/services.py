@@ -2,21 +2,21 @@
 with complaints."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from cac.deadlines.sms import sms_send
 from cac.desk.selectors import dealer_ids
+from cac.desk.services import call_log
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
-from cac.platform.attempts import AttemptResult, attempts_state, slot_of
+from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.business_time import BusinessCalendar
 from cac.platform.history import save_with_history
 from cac.platform.zones import dealer_zone
@@ -153,19 +153,19 @@ def callback_record_attempt(
         raise ValidationError(_("The service advisor of this repair may not make its follow-up call."))
     if result not in AttemptResult.values:
         raise ValidationError({"result": _("Choose the result of the call.")})
-    zone = ZoneInfo(callback.dealer.time_zone)
-    slot = slot_of(at, zone)
-    if slot is None:
-        raise ValidationError(_("Follow-up calls are made between the first and the last call slot of the day."))
-    if callback.next_attempt_at and at < callback.next_attempt_at and result != AttemptResult.REACHED:
-        raise ValidationError(
-            _("Try again in another time slot, from %(when)s.")
-            % {"when": formats.date_format(timezone.localtime(callback.next_attempt_at), "SHORT_DATETIME_FORMAT")}
-        )
+    zone = dealer_zone(callback.dealer)
+    slot = attempt_slot(
+        at=at,
+        zone=zone,
+        next_attempt_at=callback.next_attempt_at,
+        result=result,
+        outside=_("Follow-up calls are made between the first and the last call slot of the day."),
+    )
     if result == AttemptResult.REACHED:
         _validate_answers(callback, satisfaction=satisfaction, answers=answers or {})
-    call = CallLog(
-        dealer_id=callback.dealer_id,
+    call = call_log(
+        dealer=callback.dealer,
+        acting_user=acting_user,
         customer=callback.customer,
         phone=callback.customer.mobile,
         started_at=at,
@@ -173,10 +173,7 @@ def callback_record_attempt(
         purpose=CallLog.Purpose.FOLLOW_UP,
         summary=f"{callback.get_kind_display()}: {AttemptResult(result).label}" + (f" — {note}" if note else ""),
         outcome=remarks[:500],
-        handled_by=acting_user,
     )
-    call._history_user = acting_user
-    call.save()
     CallbackAttempt.objects.create(
         callback=callback, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call
     )

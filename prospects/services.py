@@ -2,21 +2,22 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.desk.phones import normalize_mobile
 from cac.desk.selectors import dealer_ids
+from cac.desk.services import call_log
 from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.platform.attempts import AttemptResult, attempts_state, slot_of
+from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.history import save_with_history
+from cac.platform.zones import dealer_zone
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,
@@ -165,19 +166,18 @@ def prospect_record_attempt(
         raise ValidationError(_("This prospect is no longer being contacted."))
     if result not in AttemptResult.values:
         raise ValidationError({"result": _("Choose the result of the call.")})
-    zone = ZoneInfo(prospect.dealer.time_zone)
-    slot = slot_of(at, zone)
-    if slot is None:
-        raise ValidationError(_("Calls are made between the first and the last call slot of the day."))
+    zone = dealer_zone(prospect.dealer)
+    slot = attempt_slot(
+        at=at,
+        zone=zone,
+        next_attempt_at=prospect.next_contact_at if prospect.status == Status.CONTACTING else None,
+        result=result,
+        outside=_("Calls are made between the first and the last call slot of the day."),
+    )
     reached = result == AttemptResult.REACHED
-    too_early = prospect.status == Status.CONTACTING and prospect.next_contact_at and at < prospect.next_contact_at
-    if too_early and not reached and result != AttemptResult.DECLINED:
-        raise ValidationError(
-            _("Try again in another time slot, from %(when)s.")
-            % {"when": formats.date_format(timezone.localtime(prospect.next_contact_at), "SHORT_DATETIME_FORMAT")}
-        )
-    call = CallLog(
-        dealer_id=prospect.dealer_id,
+    call = call_log(
+        dealer=prospect.dealer,
+        acting_user=acting_user,
         customer=prospect.customer,
         phone=prospect.phone,
         started_at=at,
@@ -185,10 +185,7 @@ def prospect_record_attempt(
         purpose=CallLog.Purpose.INQUIRY,
         summary=_("Prospect %(name)s: %(result)s") % {"name": prospect.name, "result": AttemptResult(result).label}
         + (f" — {note}" if note else ""),
-        handled_by=acting_user,
     )
-    call._history_user = acting_user
-    call.save()
     ContactAttempt.objects.create(
         prospect=prospect, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call
     )

@@ -11,7 +11,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,3 +94,18 @@ def attempts_state(attempts: Iterable[tuple[datetime, str, str]], *, zone: ZoneI
     if last_failed and not unreachable and last_time is not None and last_slot is not None:
         next_at = _next_untried_slot_start(last_time, zone, last_slot, failed_slots)
     return AttemptsState(frozenset(failed_slots), unreachable, next_at, last_slot)
+
+
+def attempt_slot(*, at: datetime, zone: ZoneInfo, next_attempt_at: datetime | None, result: str, outside: str) -> str:
+    """The contact-attempt protocol shared by follow-up calls and prospects, checked before an attempt is recorded:
+    it is made in a call slot of the dealer's day (else `outside` is the error), and not before `next_attempt_at`
+    unless the customer answered (reached, or declined the call). Returns the attempt's slot."""
+    slot = slot_of(at, zone)
+    if slot is None:
+        raise ValidationError(outside)
+    if next_attempt_at and at < next_attempt_at and result not in (AttemptResult.REACHED, AttemptResult.DECLINED):
+        raise ValidationError(
+            _("Try again in another time slot, from %(when)s.")
+            % {"when": formats.date_format(timezone.localtime(next_attempt_at, zone), "SHORT_DATETIME_FORMAT")}
+        )
+    return slot
