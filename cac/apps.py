@@ -7,6 +7,9 @@ class CacConfig(AppConfig):
     verbose_name = _("Customer Assistance Center")
 
     def ready(self):
+        from cac import login_security, sessions
         from cac.platform.task_failures import connect
 
         connect()
+        login_security.connect()
+        sessions.connect()

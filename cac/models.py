@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cac.desk.phones import format_mobile
+from cac.validation import choices_enforced
 
 
 class TimeStampedModel(models.Model):
@@ -71,7 +72,8 @@ class User(AbstractUser):
     dealers = models.ManyToManyField(Dealer, related_name="staff", blank=True, verbose_name=_("dealers"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Roles and dealers too: "who gave this agent access to dealer B, and when" is in the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "dealers"])
 
     class Meta:
         verbose_name = _("user")
@@ -88,6 +90,7 @@ class User(AbstractUser):
         return f"{first} {last}".strip()
 
 
+@choices_enforced
 class Customer(TimeStampedModel):
     class ContactChannel(models.TextChoices):
         PHONE = "phone", _("Phone")
@@ -117,6 +120,13 @@ class Customer(TimeStampedModel):
         help_text=_("The member of staff responsible for all contact with this customer."),
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("On the customer's request: name, numbers, address and call contents were removed."),
+    )
 
     history = HistoricalRecords()
 
@@ -124,7 +134,16 @@ class Customer(TimeStampedModel):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        constraints = [models.UniqueConstraint(fields=["dealer", "mobile"], name="unique_customer_mobile_per_dealer")]
+        permissions = [
+            ("view_full_phone", _("Can see customers' whole phone numbers")),
+            ("erase_customer", _("Can erase a customer's personal data on request")),
+        ]
+        constraints = [
+            # An erased customer has no number: only numbers are unique.
+            models.UniqueConstraint(
+                fields=["dealer", "mobile"], condition=~Q(mobile=""), name="unique_customer_mobile_per_dealer"
+            )
+        ]
         indexes = [
             # With the id: the complaint search finds a dealer's customers by name from the index alone.
             models.Index(fields=["dealer", "name"], include=["id"], name="customer_dealer_name"),
@@ -175,6 +194,7 @@ class Vehicle(TimeStampedModel):
         return f"{self.model} {self.plate or self.vin}"
 
 
+@choices_enforced
 class CallLog(TimeStampedModel):
     """One call in or out (顾客来电记录表)."""
 
@@ -337,6 +357,7 @@ class ServiceVisit(TimeStampedModel):
         return (self.date_out - self.date_in).days + 1
 
 
+@choices_enforced
 class SmsMessage(models.Model):
     """Every SMS the CAC sends, whatever the gateway."""
 
@@ -420,3 +441,70 @@ class FailedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+@choices_enforced
+class AccessLog(models.Model):
+    """One access to personal data that the PIPL asks to be able to account for: a whole number revealed by a role
+    that sees them masked, an export, a report downloaded, a recording played. Written by `cac.privacy` only."""
+
+    class Action(models.TextChoices):
+        REVEAL_PHONE = "reveal_phone", _("Whole phone number revealed")
+        EXPORT_CSV = "export_csv", _("CSV export")
+        EXPORT_XLSX = "export_xlsx", _("XLSX export")
+        REPORT_DOWNLOAD = "report_download", _("Report downloaded")
+        RECORDING_PLAY = "recording_play", _("Recording played")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dealer")
+    )
+    # The record may be the core's (a customer, a call) or a workflow's (a report): named by its content type.
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["-at"], name="access_log_at"),
+            models.Index(fields=["user", "-at"], name="access_log_user"),
+            models.Index(fields=["dealer", "-at"], name="access_log_dealer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.record_type_id}:{self.record_id}"
+
+
+class SubmitToken(models.Model):
+    """A create form's one-time token, claimed by its first POST (see cac.once).
+
+    The unique key decides a race: of two POSTs with the same token, the second waits for the first's transaction
+    and then finds the record it created."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("submitted by")
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return self.token

@@ -32,6 +32,8 @@ _DESK = [
     "cac.view_calllog",
     "cac.add_calllog",
     "cac.listen_to_recording",
+    # Who calls customers sees their whole numbers; everyone else sees them masked (138****8000) and may reveal one.
+    "cac.view_full_phone",
 ]
 _READ_ONLY = ["cac.view_customer", "cac.view_vehicle", "cac.view_calllog", "complaints.view_complaint"]
 _COMPLAINTS = [
@@ -99,6 +101,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.view_user",
         "cac.add_user",
         "cac.change_user",
+        # Every other role's permissions are within the administrator's, so that it may give any role (cac.access).
+        *_REPORTS,
+        # Lockouts of its dealers' users: seen and cleared in the admin; a lost phone's device removed.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        # The PIPL's rights of the person: erasure on request, and the log of who accessed personal data.
+        "cac.erase_customer",
+        "cac.view_accesslog",
     ],
 }
 

@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies, SECRET_KEY required
 `make run` sets DJANGO_DEBUG=1 and falls back to SQLite and a file-system broker.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "cac",
     "complaints",
     "callbacks",
@@ -57,10 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cac.sessions.SessionLifetimeMiddleware",
+    "cac.two_factor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it turns a refused login (locked out) into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"
@@ -97,16 +106,50 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------
+# For every password a person sets (createsuperuser, the admin, the reset and change forms). The demo users of
+# seed_demo get their published password directly, and only with DEBUG on.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("CAC_PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["cac.platform.auth.RoleBackend"]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cac.platform.auth.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = env.int("CAC_PASSWORD_RESET_HOURS", default=2) * 3600
+
+# --- Login throttling (django-axes) ------------------------------------------------------
+# After CAC_LOGIN_FAILURE_LIMIT failures for one username from one address, that pair is refused for the cool-off.
+# Every failure and lockout is logged (logger "axes") and kept (Access failures, Access attempts in the admin).
+AXES_FAILURE_LIMIT = env.int("CAC_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CAC_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "cac.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cac.login_security.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For (docker-compose's: set it to 1). With 0
+# the header is ignored and the client is the connection's address, so no client can pick its own address.
+CAC_TRUSTED_PROXY_COUNT = env.int("CAC_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Sessions -------------------------------------------------------------------------
+# Signed out after CAC_SESSION_IDLE_HOURS without a request (a shift), and CAC_SESSION_MAX_HOURS after signing in
+# whatever happens; a password change signs out every other session of the user (Django's session auth hash).
+CAC_SESSION_IDLE_SECONDS = int(env.float("CAC_SESSION_IDLE_HOURS", default=8) * 3600)
+CAC_SESSION_MAX_SECONDS = int(env.float("CAC_SESSION_MAX_HOURS", default=12) * 3600)
+SESSION_COOKIE_AGE = CAC_SESSION_IDLE_SECONDS
+
+# --- Two-factor sign-in (django-otp, TOTP) for administrators ---------------------------------
+# Superusers and the admin role confirm a TOTP device before /admin/ (and every path below) opens to them.
+CAC_TWO_FACTOR_PATHS = ["/admin/"]
+OTP_TOTP_ISSUER = env.str("CAC_TOTP_ISSUER", default="CAC")
 
 # --- Languages and time -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -187,7 +230,12 @@ CELERY_BEAT_SCHEDULE = {
     # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/deadlines/engine.py).
     "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
+    # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
+    "submit-tokens-sweep": {"task": "cac.submit_tokens_sweep", "schedule": crontab(minute=17)},
 }
+# --- One submit, one record: how long a create form's one-time token lives (seconds) ---
+SUBMIT_TOKEN_MAX_AGE = env.int("CAC_SUBMIT_TOKEN_MAX_AGE", default=24 * 60 * 60)
+
 CAC_SWEEP_BATCH = env.int("CAC_SWEEP_BATCH", default=200)  # rows locked per transaction
 CAC_SWEEP_BATCH_PAUSE = env.float("CAC_SWEEP_BATCH_PAUSE", default=0.0)  # seconds between batches, to throttle
 
@@ -237,9 +285,23 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
+# Every handler masks phone numbers (cac/log_privacy.py): runserver's request lines are Django's `django.server`
+# logger, given its own masked handler here; gunicorn's access log is masked by gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "cac.log_privacy.MaskPhoneNumbers"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+    },
+    # Django's own loggers write through the masked handlers only (its default console and admin mails would not).
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

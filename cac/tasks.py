@@ -71,8 +71,13 @@ def notification_email(*, notification_id: int) -> int:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return 0
-    body = "\n\n".join(part for part in (notification.body, notification.url) if part)
-    return send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
+    from cac.privacy import phone_for
+
+    # A recipient whose role sees numbers masked gets them masked in the mail too.
+    recipient = notification.recipient
+    title, body = phone_for(notification.title, recipient), phone_for(notification.body, recipient)
+    body = "\n\n".join(part for part in (body, notification.url) if part)
+    return send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
 
 
 @shared_task(name="cac.notification_emails", ignore_result=True)
@@ -88,3 +93,17 @@ def notification_emails(*, notification_ids: list[int]) -> int:
             logger.warning("E-mail of notification %s failed; it is retried on its own", notification_id)
             notification_email.apply_async(kwargs={"notification_id": notification_id})
     return sent
+
+
+@shared_task(
+    name="cac.submit_tokens_sweep",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
+def submit_tokens_sweep_task() -> int:
+    """Beat, hourly: forget the expired one-time tokens of create forms. Safe to run twice."""
+    from cac.once import submit_tokens_sweep
+
+    return submit_tokens_sweep()

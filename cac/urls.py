@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cac import privacy_views, two_factor
 from cac.deadlines import notification_views
 from cac.desk import views
 from cac.site import customer_360
@@ -16,6 +17,8 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customer_360.customer_detail, name="customer_detail"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:customer_id>/calls/", customer_360.customer_call_create, name="customer_call_create"),
+    path("customers/<int:customer_id>/reveal/", privacy_views.customer_reveal_phone, name="customer_reveal_phone"),
+    path("customers/<int:customer_id>/erase/", privacy_views.customer_erase, name="customer_erase"),
     path("customers/<int:customer_id>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
     path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
     path("calls/", views.call_list, name="call_list"),
@@ -37,6 +40,25 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(html_email_template_name=None),
+        name="password_reset",
+    ),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cac.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, CallbackAttempt, Question
 
 
@@ -29,7 +30,7 @@ class CallbackAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Callback)
-class CallbackAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class CallbackAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "dealer", "kind", "status", "due_at", "agent", "satisfaction", "completed_at"]
     list_filter = ["dealer", "status", "kind", ("agent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["customer__name", "customer__mobile", "vehicle__vin", "vehicle__plate"]
@@ -59,9 +60,11 @@ class CallbackAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     """The call script of each kind of follow-up call: the default one (no dealer), or a dealer's own, which then
     replaces the default for that dealer."""
+
+    shared_when_no_dealer = True
 
     list_display = ["text", "kind", "dealer", "position", "answer_type", "required"]
     list_editable = ["position", "answer_type", "required"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateInput
 from cac.desk.vin import normalize_vin
 from cac.models import Customer, Dealer, User, Vehicle
+from cac.once import OnceFormMixin
 from cac.platform.attempts import AttemptResult
 from callbacks import selectors
 from callbacks.models import Kind, Question
@@ -23,7 +24,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 QUESTION_PREFIX = "q_"
 
 
-class AttemptForm(forms.Form):
+class AttemptForm(OnceFormMixin, forms.Form):
     """One attempt of a follow-up call and, when the customer was reached, the call script's answers."""
 
     result = forms.ChoiceField(label=_("Result of the call"), choices=AttemptResult.choices, widget=forms.RadioSelect)
@@ -157,7 +158,7 @@ class StatsFilterForm(forms.Form):
         return cleaned
 
 
-class CallListForm(forms.Form):
+class CallListForm(OnceFormMixin, forms.Form):
     """A campaign, recall or holiday-greeting call list: its name, kind and due date, and the filters that choose its
     customers among one dealer's. The filters alone make a preview; creating (`creating=True`) needs all three."""
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, TimeStampedModel, Vehicle
 from cac.platform.attempts import AttemptResult, Slot
+from cac.validation import choices_enforced
 
 WORK = "callbacks.work_callback"
 SUPERVISE = "callbacks.supervise_callback"
@@ -53,6 +54,7 @@ def made_on_time_q() -> Q:
     return made_q() & Q(completed_at__lte=F("due_at"))
 
 
+@choices_enforced
 class Callback(FSMModelMixin, TimeStampedModel):
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="callbacks", verbose_name=_("dealer"))
     customer = models.ForeignKey(
@@ -227,6 +229,7 @@ class Callback(FSMModelMixin, TimeStampedModel):
         self.next_attempt_at = None
 
 
+@choices_enforced
 class CallbackAttempt(models.Model):
     callback = models.ForeignKey(
         Callback, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("follow-up call")
@@ -254,6 +257,7 @@ class CallbackAttempt(models.Model):
         return f"{self.callback} {self.attempted_at:%Y-%m-%d %H:%M} {self.result}"
 
 
+@choices_enforced
 class Question(models.Model):
     """One question of the short questionnaire (call script) of a kind of follow-up call, per dealer."""
 

@@ -22,6 +22,7 @@ from cac.platform.history import save_with_history
 from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
+from cac.validation import check_choices
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
 
 
@@ -50,6 +51,7 @@ def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
 
 def _create(callback: Callback, *, acting_user: User | None, reason: str) -> Callback | None:
     """Save a new callback, or return None when the same one exists already (idempotent scheduling)."""
+    check_choices(callback)
     callback._history_user = acting_user
     callback._change_reason = reason
     try:

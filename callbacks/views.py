@@ -16,6 +16,7 @@ from cac.desk.forms import add_service_errors
 from cac.desk.selectors import dealer_ids, dealer_list
 from cac.desk.views import role_required, scoped
 from cac.models import Customer
+from cac.once import submit_once
 from cac.platform.attempts import AttemptResult
 from cac.platform.pagination import page_of
 from callbacks import care, selectors, services
@@ -84,7 +85,7 @@ def _detail(request, callback_id: int, *, forms: dict | None = None, status: int
         "kinds": Kind,
     }
     if is_open and not excluded and user.has_perm(WORK):
-        context["attempt_form"] = forms.get("attempt") or AttemptForm(questions=questions)
+        context["attempt_form"] = forms.get("attempt") or AttemptForm(questions=questions, once_user=user)
     if is_open and has_transition_perm(callback.cancel, user):
         context["cancel_form"] = forms.get("cancel") or CancelForm()
     if is_open and user.has_perm(SUPERVISE):
@@ -108,16 +109,25 @@ def callback_detail(request, callback_id: int):
 def callback_attempt(request, callback_id: int):
     """Record one attempt with, when the customer was reached, the answers; one submit, one service call."""
     callback = selectors.callback_get(user=request.user, callback_id=callback_id)
-    form = AttemptForm(request.POST, questions=services.questions_for(dealer=callback.dealer, kind=callback.kind))
+    form = AttemptForm(
+        request.POST,
+        questions=services.questions_for(dealer=callback.dealer, kind=callback.kind),
+        once_user=request.user,
+    )
     if form.is_valid():
         try:
-            callback = services.callback_record_attempt(
-                callback_id=callback.pk, acting_user=request.user, **form.service_data()
+            once = submit_once(
+                form,
+                lambda: services.callback_record_attempt(
+                    callback_id=callback.pk, acting_user=request.user, **form.service_data()
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _after_attempt(request, callback, result=form.cleaned_data["result"])
+            if not once.created:
+                return redirect("callbacks:worklist")
+            return _after_attempt(request, once.record, result=form.cleaned_data["result"])
     return _detail(request, callback_id, forms={"attempt": form})
 
 
@@ -236,7 +246,11 @@ def _reach(customers: QuerySet[Customer]) -> dict[str, int]:
 def _call_list_form(request, data=None, *, creating: bool = False) -> CallListForm:
     dealers = dealer_list(user=request.user).order_by("name")
     return CallListForm(
-        data, dealers=dealers, several_dealers=len(dealer_ids(user=request.user)) > 1, creating=creating
+        data,
+        dealers=dealers,
+        several_dealers=len(dealer_ids(user=request.user)) > 1,
+        creating=creating,
+        once_user=request.user,
     )
 
 
@@ -275,17 +289,23 @@ def _call_list_create(request, form: CallListForm):
         form.add_error(None, _("No customer matches these filters."))
         return None
     try:
-        created = care.campaign_callbacks_create(
-            dealer=data["dealer"],
-            name=data["name"].strip(),
-            customers=customers,
-            due_at=care._due_at(data["dealer"], data["due_on"]),
-            acting_user=request.user,
-            kind=form.callback_kind,
+        once = submit_once(
+            form,
+            lambda: care.campaign_callbacks_create(
+                dealer=data["dealer"],
+                name=data["name"].strip(),
+                customers=customers,
+                due_at=care._due_at(data["dealer"], data["due_on"]),
+                acting_user=request.user,
+                kind=form.callback_kind,
+            ),
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
+    if not once.created:
+        return redirect("callbacks:worklist")
+    created = once.record
     messages.success(
         request,
         ngettext(

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cac.admin_scoping import DealerScopedAdminMixin
 from complaints.models import Attachment, Complaint, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 
 
@@ -49,7 +50,7 @@ class EngineerDispatchInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "number",
         "dealer",
@@ -82,9 +83,11 @@ class ComplaintAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ComplaintSLA)
-class ComplaintSLAAdmin(SimpleHistoryAdmin):
+class ComplaintSLAAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
     """The deadline policy by channel × severity (申诉管道管理): a blank channel or severity matches any; a dealer's
     own row beats the group's; the most specific row wins."""
+
+    shared_when_no_dealer = True
 
     list_display = ["__str__", "dealer", "channel", "severity", "acknowledge_rule", "acknowledge_hours", "resolve_days"]
     list_editable = ["acknowledge_rule", "acknowledge_hours", "resolve_days"]
@@ -94,7 +97,8 @@ class ComplaintSLAAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EscalationAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    dealer_lookup = "complaint__dealer"
     list_display = ["complaint", "from_level", "to_level", "reason", "escalated_by", "escalated_at"]
     list_filter = ["reason", "to_level"]
     search_fields = ["complaint__number"]
@@ -104,14 +108,16 @@ class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EngineerDispatch)
-class EngineerDispatchAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class EngineerDispatchAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    dealer_lookup = "complaint__dealer"
     list_display = ["complaint", "engineer", "called_at", "promised_arrival_at", "arrived_at"]
     search_fields = ["complaint__number", "engineer"]
     list_select_related = ["complaint"]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AttachmentAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    dealer_lookup = "complaint__dealer"
     list_display = ["original_name", "complaint", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     search_fields = ["complaint__number", "original_name"]
@@ -126,7 +132,7 @@ class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyAttentionVehicle)
-class KeyAttentionVehicleAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class KeyAttentionVehicleAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["vehicle", "dealer", "reason", "responsible", "since", "released_at"]
     list_filter = ["dealer", ("released_at", admin.EmptyFieldListFilter)]
     search_fields = ["vehicle__vin", "vehicle__plate", "reason"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateTimeInput, add_service_errors
 from cac.models import CallLog, Vehicle
+from cac.once import OnceFormMixin
 from complaints.models import Attachment, Category, Channel, Complaint, Escalation, ResolutionType, Severity
 from complaints.services import attachment_validate
 
@@ -17,7 +18,7 @@ def _textarea(rows: int = 3, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
-class ComplaintCreateForm(forms.Form):
+class ComplaintCreateForm(OnceFormMixin, forms.Form):
     """Open a complaint (受理) for a customer found on the call desk."""
 
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=None, required=False, empty_label=_("No vehicle"))
@@ -196,7 +197,7 @@ def transition_form(action: str, data=None) -> TransitionForm:
 # --- Escalate, assign, evidence, dispatch, details --------------------------------------------------------------
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(OnceFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Escalation.Reason.choices])
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=_textarea(2))
 
@@ -238,7 +239,7 @@ class ResponsibleForm(forms.Form):
         self.fields["responsible"].queryset = staff
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
     file = forms.FileField(label=_("File"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)

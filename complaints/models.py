@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cac import roles
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
+from cac.validation import choices_enforced
 
 
 class Channel(models.TextChoices):
@@ -121,6 +122,7 @@ HANDLE = "complaints.handle_complaint"
 MANAGE = "complaints.manage_complaint"
 
 
+@choices_enforced
 class Complaint(FSMModelMixin, TimeStampedModel):
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("dealer"))
     number = models.CharField(_("number"), max_length=20, editable=False)
@@ -287,6 +289,7 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         self.close_reason = reason
 
 
+@choices_enforced
 class ComplaintSLA(models.Model):
     """How long a complaint may wait, by channel × severity (申诉管道管理). Blank channel or severity match any;
     a dealer's own row beats the group's; the most specific row wins."""
@@ -349,6 +352,7 @@ class ComplaintSLA(models.Model):
         )
 
 
+@choices_enforced
 class Escalation(models.Model):
     """One step up the ladder: agent → department manager → director → OEM region."""
 
@@ -409,6 +413,7 @@ def _attachment_path(instance, filename: str) -> str:
     return f"complaints/{instance.complaint.dealer_id}/{instance.complaint_id}/{filename}"
 
 
+@choices_enforced
 class Attachment(models.Model):
     """Evidence: photos, letters, recordings. Served only through a view that checks the complaint's dealer."""
 

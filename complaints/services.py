@@ -19,6 +19,7 @@ from cac.platform.history import save_with_history
 from cac.platform.queue import enqueue_on_commit
 from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
+from cac.validation import check_choices
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
@@ -93,6 +94,7 @@ def complaint_create(
     """Open a complaint: number it, route it to the department's manager, set its deadlines, escalate a major or
     emergency one to the director, open an engineer dispatch for an emergency, and put the vehicle on the
     key-attention list when the category calls for it."""
+    check_choices(Complaint, channel=channel, category=category, severity=severity)
     if customer.dealer_id not in dealer_ids(user=acting_user):
         raise PermissionDenied(_("You do not work for this dealer."))
     if not acting_user.has_perm("complaints.add_complaint"):
@@ -144,6 +146,7 @@ def _notify_director_on_commit(complaint: Complaint) -> None:
 
 
 def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by: User | None) -> Escalation:
+    check_choices(Escalation, reason=reason, from_level=complaint.escalation_level, to_level=to_level)
     escalation = Escalation.objects.create(
         complaint=complaint,
         from_level=complaint.escalation_level,
@@ -400,6 +403,7 @@ def attachment_validate(*, kind: str, upload) -> None:
 
 @transaction.atomic
 def attachment_add(*, complaint_id: int, kind: str, upload, description: str, acting_user: User) -> Attachment:
+    check_choices(Attachment, kind=kind)
     complaint = _lock(complaint_id, acting_user, perm=HANDLE)
     attachment_validate(kind=kind, upload=upload)
     return Attachment.objects.create(

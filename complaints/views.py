@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cac.desk import selectors as cac_selectors
 from cac.desk.forms import add_service_errors
 from cac.desk.views import id_param, role_required, scoped
+from cac.once import submit_once
 from cac.platform.pagination import page_of
 from complaints import selectors, services
 from complaints.filters import ComplaintFilter
@@ -61,17 +62,22 @@ def complaint_create(request):
         request.POST or None,
         vehicles=customer.vehicles.all(),
         initial=ComplaintCreateForm.initial_for(vehicles=list(customer.vehicles.all()), call=call),
+        once_user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = services.complaint_create(
-                customer=customer, acting_user=request.user, call=call, **form.service_fields()
+            once = submit_once(
+                form,
+                lambda: services.complaint_create(
+                    customer=customer, acting_user=request.user, call=call, **form.service_fields()
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Complaint %(number)s opened.") % {"number": complaint.number})
-            return redirect("complaints:detail", complaint_id=complaint.pk)
+            if once.created:
+                messages.success(request, _("Complaint %(number)s opened.") % {"number": once.record.number})
+            return redirect("complaints:detail", complaint_id=once.record.pk)
     return render(request, "complaints/complaint_form.html", {"form": form, "customer": customer, "call": call})
 
 
@@ -156,8 +162,8 @@ def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel
         "open_panel": open_panel,
         "can_handle": can_handle,
         "can_escalate": can_handle and is_open and complaint.escalation_level < EscalationLevel.OEM_REGION,
-        "escalate_form": forms.get("escalate") or EscalateForm(),
-        "attachment_form": forms.get("attachment") or AttachmentForm(),
+        "escalate_form": forms.get("escalate") or EscalateForm(once_user=user),
+        "attachment_form": forms.get("attachment") or AttachmentForm(once_user=user),
         "assign_form": None,
     }
     if user.has_perm(MANAGE) and is_open:
@@ -205,23 +211,27 @@ def complaint_transition(request, complaint_id: int, action: str):
 @require_POST
 def complaint_escalate(request, complaint_id: int):
     complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, once_user=request.user)
     if form.is_valid():
         try:
-            escalation = services.complaint_escalate(
-                complaint_id=complaint.pk,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
+            once = submit_once(
+                form,
+                lambda: services.complaint_escalate(
+                    complaint_id=complaint.pk,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(number)s escalated to %(level)s.")
-                % {"number": complaint.number, "level": escalation.get_to_level_display()},
-            )
+            if once.created:
+                messages.success(
+                    request,
+                    _("%(number)s escalated to %(level)s.")
+                    % {"number": complaint.number, "level": once.record.get_to_level_display()},
+                )
             return redirect("complaints:detail", complaint_id=complaint.pk)
     return _detail(request, complaint.pk, forms={"escalate": form}, open_panel="escalate")
 
@@ -253,20 +263,24 @@ def complaint_assign(request, complaint_id: int):
 def attachment_add(request, complaint_id: int):
     """Evidence (photo, letter, recording). An invalid file is a field error and nothing is stored."""
     complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES, once_user=request.user)
     if form.is_valid():
         try:
-            services.attachment_add(
-                complaint_id=complaint.pk,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                acting_user=request.user,
+            once = submit_once(
+                form,
+                lambda: services.attachment_add(
+                    complaint_id=complaint.pk,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                    acting_user=request.user,
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Evidence added."))
+            if once.created:
+                messages.success(request, _("Evidence added."))
             return redirect("complaints:detail", complaint_id=complaint.pk)
     return _detail(request, complaint.pk, forms={"attachment": form}, open_panel="attachment")
 

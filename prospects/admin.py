@@ -4,6 +4,7 @@ prospects.services (state machine, history, attempts rule), so the admin only sh
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cac.admin_scoping import DealerScopedAdminMixin
 from prospects.models import Campaign, CampaignTarget, ContactAttempt, GradeHorizon, Prospect
 
 
@@ -19,7 +20,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(GradeHorizon)
-class GradeHorizonAdmin(admin.ModelAdmin):
+class GradeHorizonAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     list_display = ["dealer", "grade", "horizon_days"]
     list_filter = ["dealer", "grade"]
 
@@ -32,7 +33,7 @@ class ContactAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Prospect)
-class ProspectAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ProspectAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "phone", "dealer", "grade", "status", "owner", "next_contact_at"]
     list_filter = ["dealer", "status", "grade", "source"]
     search_fields = ["name", "phone"]
@@ -47,7 +48,7 @@ class CampaignTargetInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "dealer", "starts_on", "ends_on", "created_by"]
     list_filter = ["dealer"]
     inlines = [CampaignTargetInline]

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateInput, DateTimeInput, add_service_errors
 from cac.desk.phones import normalize_mobile
 from cac.models import Dealer
+from cac.once import OnceFormMixin
 from cac.platform.attempts import AttemptResult
 from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
 
 __all__ = ["add_service_errors"]
 
 
-class ProspectCreateForm(forms.Form):
+class ProspectCreateForm(OnceFormMixin, forms.Form):
     """Quick capture: name, number, what they want. A number already known asks for confirmation."""
 
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=None)
@@ -56,7 +57,7 @@ class ProspectEditForm(forms.Form):
         self.fields["owner"].queryset = owners
 
 
-class AttemptForm(forms.Form):
+class AttemptForm(OnceFormMixin, forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[("", "---------"), *AttemptResult.choices])
     interested = forms.TypedChoiceField(
         label=_("Still interested?"),
@@ -106,7 +107,7 @@ class ProspectFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(OnceFormMixin, forms.Form):
     dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=None)
     name = forms.CharField(label=_("Campaign name"), max_length=100)
     models_text = forms.CharField(label=_("Models"), max_length=200, required=False)

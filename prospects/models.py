@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from cac.desk.phones import format_mobile
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
 from cac.platform.attempts import AttemptResult, Slot
+from cac.validation import choices_enforced
 
 WORK = "prospects.work_prospect"
 MANAGE = "prospects.manage_prospect"
@@ -67,6 +68,7 @@ class AppointmentKind(models.TextChoices):
     TEST_DRIVE = "test_drive", _("Test drive")
 
 
+@choices_enforced
 class GradeHorizon(models.Model):
     """A dealer's own purchase horizon for a grade; without a row the default (H 7, A 15, B 30, C 90 days)."""
 
@@ -110,6 +112,7 @@ class Campaign(TimeStampedModel):
         return self.name
 
 
+@choices_enforced
 class Prospect(FSMModelMixin, TimeStampedModel):
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("dealer"))
     name = models.CharField(_("name"), max_length=60)
@@ -250,6 +253,7 @@ class Prospect(FSMModelMixin, TimeStampedModel):
         self.lost_reason = ""
 
 
+@choices_enforced
 class ContactAttempt(models.Model):
     """One call to a prospect, under the same attempts rule as follow-up calls."""
 
@@ -276,6 +280,7 @@ class ContactAttempt(models.Model):
         return f"{self.prospect} {self.attempted_at:%Y-%m-%d %H:%M} {self.result}"
 
 
+@choices_enforced
 class CampaignTarget(models.Model):
     """A prospect a campaign picked up: a contact task for its owner."""
 

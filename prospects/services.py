@@ -18,6 +18,7 @@ from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.history import save_with_history
 from cac.platform.zones import dealer_zone
+from cac.validation import check_choices
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,
@@ -127,6 +128,7 @@ def prospect_create(
         call=call,
         next_contact_at=now,
     )
+    check_choices(prospect)
     prospect._history_user = acting_user
     prospect._change_reason = "captured"
     prospect.save()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cac.desk import selectors as cac_selectors
 from cac.desk.phones import phone_digits
 from cac.desk.views import id_param, role_required, scoped
+from cac.once import already_submitted, submit_once
 from cac.platform.pagination import page_of
 from prospects import selectors, services
 from prospects.forms import (
@@ -89,8 +90,11 @@ def prospect_create(request):
         initial=initial,
         dealers=dealers,
         owners=selectors.prospect_owner_list(user=request.user),
+        once_user=request.user,
     )
     customers, prospects = [], []
+    if request.method == "POST" and form.is_valid() and (done := already_submitted(form)) is not None:
+        return redirect("prospects:detail", prospect_id=done.record.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customers, prospects = selectors.prospect_duplicates(
@@ -102,24 +106,28 @@ def prospect_create(request):
             )
         else:
             try:
-                prospect = services.prospect_create(
-                    dealer=data["dealer"],
-                    acting_user=request.user,
-                    name=data["name"],
-                    phone=data["phone"],
-                    source=data["source"],
-                    owner=data["owner"],
-                    grade=data["grade"],
-                    model_of_interest=data["model_of_interest"],
-                    budget=data["budget"],
-                    notes=data["notes"],
-                    call=call,
+                once = submit_once(
+                    form,
+                    lambda: services.prospect_create(
+                        dealer=data["dealer"],
+                        acting_user=request.user,
+                        name=data["name"],
+                        phone=data["phone"],
+                        source=data["source"],
+                        owner=data["owner"],
+                        grade=data["grade"],
+                        model_of_interest=data["model_of_interest"],
+                        budget=data["budget"],
+                        notes=data["notes"],
+                        call=call,
+                    ),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Prospect %(name)s captured.") % {"name": prospect.name})
-                return redirect("prospects:detail", prospect_id=prospect.pk)
+                if once.created:
+                    messages.success(request, _("Prospect %(name)s captured.") % {"name": once.record.name})
+                return redirect("prospects:detail", prospect_id=once.record.pk)
     elif request.method == "GET" and len(phone_digits(initial["phone"])) == 11 and len(dealers) == 1:
         customers, prospects = selectors.prospect_duplicates(
             user=request.user, dealer_id=dealers[0].pk, phone=initial["phone"]
@@ -147,7 +155,7 @@ def _detail(request, prospect_id: int, *, forms: dict | None = None):
         "attempts": selectors.prospect_attempts(prospect=prospect),
         "steps": steps,
         "refused": refused,
-        "attempt_form": forms.get("attempt") or (AttemptForm() if can_call else None),
+        "attempt_form": forms.get("attempt") or (AttemptForm(once_user=user) if can_call else None),
         "can_edit": user.has_perm(CHANGE),
     }
     return render(request, "prospects/prospect_detail.html", context)
@@ -165,14 +173,20 @@ def prospect_detail(request, prospect_id: int):
 @require_POST
 def prospect_attempt(request, prospect_id: int):
     prospect = selectors.prospect_get(user=request.user, prospect_id=prospect_id)
-    form = AttemptForm(request.POST)
+    form = AttemptForm(request.POST, once_user=request.user)
     if form.is_valid():
         try:
-            services.prospect_record_attempt(prospect_id=prospect.pk, acting_user=request.user, **form.cleaned_data)
+            once = submit_once(
+                form,
+                lambda: services.prospect_record_attempt(
+                    prospect_id=prospect.pk, acting_user=request.user, **form.cleaned_data
+                ),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Call recorded."))
+            if once.created:
+                messages.success(request, _("Call recorded."))
             return redirect("prospects:detail", prospect_id=prospect.pk)
     return _detail(request, prospect.pk, forms={"attempt": form})
 
@@ -248,7 +262,7 @@ def campaign_list(request):
 def campaign_create(request):
     """The filters preview the archived and lost prospects a campaign will pick up; saving picks them up."""
     dealers = list(cac_selectors.dealer_list(user=request.user).order_by("name"))
-    form = CampaignForm(request.POST or request.GET or None, dealers=dealers)
+    form = CampaignForm(request.POST or request.GET or None, dealers=dealers, once_user=request.user)
     candidates = []
     if form.is_bound and form.is_valid():
         candidates = list(
@@ -259,25 +273,29 @@ def campaign_create(request):
         if request.method == "POST":
             data = form.cleaned_data
             try:
-                campaign = services.campaign_create(
-                    dealer=data["dealer"],
-                    acting_user=request.user,
-                    name=data["name"],
-                    models_text=data["models_text"],
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    message=data["message"],
-                    prospects=candidates,
+                once = submit_once(
+                    form,
+                    lambda: services.campaign_create(
+                        dealer=data["dealer"],
+                        acting_user=request.user,
+                        name=data["name"],
+                        models_text=data["models_text"],
+                        starts_on=data["starts_on"],
+                        ends_on=data["ends_on"],
+                        message=data["message"],
+                        prospects=candidates,
+                    ),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("Campaign %(name)s: %(count)d prospect(s) given back to their owners.")
-                    % {"name": campaign.name, "count": len(candidates)},
-                )
+                if once.created:
+                    messages.success(
+                        request,
+                        _("Campaign %(name)s: %(count)d prospect(s) given back to their owners.")
+                        % {"name": once.record.name, "count": len(candidates)},
+                    )
                 return redirect("prospects:campaigns")
     elif request.method == "GET":
-        form = CampaignForm(dealers=dealers)
+        form = CampaignForm(dealers=dealers, once_user=request.user)
     return render(request, "prospects/campaign_form.html", {"form": form, "candidates": candidates})

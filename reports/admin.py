@@ -1,10 +1,16 @@
 from django.contrib import admin
 
+from cac.admin_scoping import DealerScopedAdminMixin
 from reports.models import MonthlyReport
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
+class MonthlyReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    dealer_lookup = "dealers"
     list_display = ["month", "language", "status", "requested_by", "created_at", "finished_at"]
     list_filter = ["status", "language"]
     readonly_fields = ["status", "file", "finished_at", "error"]
+
+    # A report is requested on /reports/ (reports.services queues and generates it), never added here.
+    def has_add_permission(self, request):
+        return False

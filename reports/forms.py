@@ -4,10 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac.once import OnceFormMixin
+
 ALL_DEALERS = "all"
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(OnceFormMixin, forms.Form):
     month = forms.CharField(
         label=_("Month"),
         widget=forms.DateInput(attrs={"type": "month"}),

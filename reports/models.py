@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cac.models import Dealer, TimeStampedModel
+from cac.validation import choices_enforced
 
 
 class Status(models.TextChoices):
@@ -19,6 +20,7 @@ def _report_path(instance, filename: str) -> str:
     return f"reports/{instance.month:%Y-%m}/{filename}"
 
 
+@choices_enforced
 class MonthlyReport(FSMModelMixin, TimeStampedModel):
     """One month's complaint analysis of one dealer or several. Served only through a view that checks dealers."""
 

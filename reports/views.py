@@ -10,6 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cac.desk.selectors import dealer_list
 from cac.desk.views import role_required, scoped
+from cac.models import AccessLog
+from cac.once import submit_once
+from cac.privacy import access_log_record
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Status
@@ -20,21 +23,32 @@ ADD = "reports.add_monthlyreport"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _log_access(request, report, action: AccessLog.Action) -> None:
+    """A report leaving the CAC as a file is in the access log, once for each of its dealers."""
+    access_log_record(request=request, action=action, record=report, dealer_ids=[d.pk for d in report.dealers.all()])
+
+
 @role_required(VIEW)
 @require_http_methods(["GET", "POST"])
 def report_list(request):
-    form = ReportRequestForm(request.POST or None, dealers=dealer_list(user=request.user).order_by("code"))
+    form = ReportRequestForm(
+        request.POST or None, dealers=dealer_list(user=request.user).order_by("code"), once_user=request.user
+    )
     if request.method == "POST":
         if not request.user.has_perm(ADD):
             raise PermissionDenied
         if form.is_valid():
-            services.monthly_report_request(
-                dealer_ids=form.selected_dealer_ids(),
-                month=form.cleaned_data["month"],
-                language=translation.get_language() or "zh-hans",
-                requested_by=request.user,
+            once = submit_once(
+                form,
+                lambda: services.monthly_report_request(
+                    dealer_ids=form.selected_dealer_ids(),
+                    month=form.cleaned_data["month"],
+                    language=translation.get_language() or "zh-hans",
+                    requested_by=request.user,
+                ),
             )
-            messages.success(request, _("The report is being generated; this page shows when it is ready."))
+            if once.created:
+                messages.success(request, _("The report is being generated; this page shows when it is ready."))
             return redirect("reports:list")
     reports = selectors.monthly_report_list(user=request.user)[:50]
     return render(request, "reports/report_list.html", {"form": form, "reports": reports})
@@ -56,6 +70,7 @@ def report_download(request, report_id: int):
     report = selectors.monthly_report_get(user=request.user, report_id=report_id)
     if report.status != Status.READY or not report.file:
         raise Http404(_("The report is not ready."))
+    _log_access(request, report, AccessLog.Action.REPORT_DOWNLOAD)
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -90,6 +105,7 @@ def report_preview(request, report_id: int):
 @scoped
 def report_csv(request, report_id: int):
     context = _snapshot_context(request, report_id)
+    _log_access(request, context["report"], AccessLog.Action.EXPORT_CSV)
     response = HttpResponse(tables_csv(context["tables"]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.csv"'
     return response
@@ -100,6 +116,7 @@ def report_csv(request, report_id: int):
 @scoped
 def report_xlsx(request, report_id: int):
     context = _snapshot_context(request, report_id)
+    _log_access(request, context["report"], AccessLog.Action.EXPORT_XLSX)
     response = HttpResponse(tables_xlsx(context["tables"]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.xlsx"'
     return response

@@ -111,6 +111,28 @@ def other_agent(make_user, other_dealer):
     return make_user("agent", other_dealer, username="other-agent", first_name="伟", last_name="李")
 
 
+def verify_two_factor(client, user) -> None:
+    """Mark a logged-in client's session as verified with a confirmed TOTP device, as the two-factor page does
+    (tests/cac/test_two_factor.py goes through that page with real codes)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with its second factor verified (the administration requires it)."""
+    client.force_login(admin_user)
+    verify_two_factor(client, admin_user)
+    return client
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files (call recordings) go to a throw-away directory."""

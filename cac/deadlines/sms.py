@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from cac.models import Customer, Dealer, SmsMessage, User
+from cac.validation import check_choices
 
 logger = logging.getLogger(__name__)
 
@@ -65,5 +66,6 @@ def sms_send(
         message.status = SmsMessage.Status.FAILED
         message.error = str(exc)[:300]
         logger.warning("SMS to %s failed: %s", phone, exc)
+    check_choices(message)
     message.save()
     return message

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.phones import normalize_mobile, normalize_phone
 from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, Vehicle
+from cac.once import OnceFormMixin
 
 RECORDING_TYPES = {
     ".mp3": {"audio/mpeg", "audio/mp3"},
@@ -71,7 +72,7 @@ class DealerChoiceMixin:
             self.fields["dealer"].widget = forms.HiddenInput()
 
 
-class CustomerForm(DealerChoiceMixin, forms.ModelForm):
+class CustomerForm(OnceFormMixin, DealerChoiceMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
@@ -124,7 +125,7 @@ class CustomerForm(DealerChoiceMixin, forms.ModelForm):
         pass
 
 
-class VehicleForm(forms.ModelForm):
+class VehicleForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = Vehicle
         fields = ["vin", "plate", "model", "purchase_date", "warranty_end", "insurance_expiry", "mileage"]
@@ -184,7 +185,7 @@ class DurationField(forms.CharField):
         return total
 
 
-class CallForm(DealerChoiceMixin, forms.Form):
+class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
     """Log a call. For an unknown number, `create_customer` saves the caller as a customer in the same step."""
 
     phone = forms.CharField(label=_("Phone number"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.validation import check_choices
 
 CUSTOMER_FIELDS = (
     "name",
@@ -36,6 +37,7 @@ def _check_owner(customer: Customer) -> None:
 
 
 def _save_new(instance, *, acting_user: User, reason: str, unique_error: dict[str, str]):
+    check_choices(instance)
     instance._history_user = acting_user
     instance._change_reason = reason
     try:
@@ -66,6 +68,7 @@ def customer_create(*, dealer: Dealer, acting_user: User, **fields: Any) -> Cust
 def customer_update(*, customer_id: int, acting_user: User, **fields: Any) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer_id, dealer_id__in=dealer_ids(user=acting_user))
     changed = [k for k, v in fields.items() if k in CUSTOMER_FIELDS and getattr(customer, k) != v]
+    check_choices(Customer, **{name: fields[name] for name in changed})
     for name in changed:
         setattr(customer, name, fields[name])
     if not changed:
@@ -147,6 +150,7 @@ def call_log(
         recording_url=fields.get("recording_url", ""),
         callback_owed=fields.get("callback_owed", False),
     )
+    check_choices(call)
     call._history_user = acting_user
     call._change_reason = "logged"
     call.save()

@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac import privacy
 from cac.desk import selectors, services
 from cac.desk.filters import CallFilter, CustomerFilter
 from cac.desk.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
 from cac.desk.phones import normalize_phone
+from cac.models import AccessLog
+from cac.once import submit_once
 from cac.platform.pagination import page_of
 
 PAGE_SIZE = 25
@@ -136,17 +139,18 @@ def customer_create(request):
     initial = {"owner": request.user.pk}
     if "mobile" in request.GET:
         initial["mobile"] = request.GET["mobile"][:30]
-    form = CustomerForm(request.POST or None, dealers=dealers, staff=staff, initial=initial)
+    form = CustomerForm(request.POST or None, dealers=dealers, staff=staff, initial=initial, once_user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         dealer = data.pop("dealer")
         try:
-            customer = services.customer_create(dealer=dealer, acting_user=request.user, **data)
+            once = submit_once(form, lambda: services.customer_create(dealer=dealer, acting_user=request.user, **data))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
-            return redirect("customer_detail", customer_id=customer.pk)
+            if once.created:
+                messages.success(request, _("Customer %(name)s saved.") % {"name": once.record.name})
+            return redirect("customer_detail", customer_id=once.record.pk)
     return render(request, "cac/customer_form.html", {"form": form, "title": _("New customer")})
 
 
@@ -176,14 +180,18 @@ def customer_edit(request, customer_id: int):
 @require_http_methods(["GET", "POST"])
 def vehicle_create(request, customer_id: int):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    form = VehicleForm(request.POST or None)
+    form = VehicleForm(request.POST or None, once_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.vehicle_create(customer=customer, acting_user=request.user, **form.cleaned_data)
+            once = submit_once(
+                form,
+                lambda: services.vehicle_create(customer=customer, acting_user=request.user, **form.cleaned_data),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Vehicle saved."))
+            if once.created:
+                messages.success(request, _("Vehicle saved."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(request, "cac/vehicle_form.html", {"form": form, "customer": customer, "title": _("New vehicle")})
 
@@ -218,25 +226,37 @@ def call_new(request):
     """A call from a number no customer has: log it, and save the caller as a customer in the same step."""
     dealers = selectors.dealer_list(user=request.user)
     initial = {"phone": request.GET.get("phone", "")[:30]}
-    form = CallForm(request.POST or None, request.FILES or None, dealers=dealers, unknown_caller=True, initial=initial)
+    form = CallForm(
+        request.POST or None,
+        request.FILES or None,
+        dealers=dealers,
+        unknown_caller=True,
+        initial=initial,
+        once_user=request.user,
+    )
     existing = None
     if initial["phone"]:
         matches = selectors.customer_lookup(user=request.user, query=initial["phone"], limit=2)
         existing = matches[0] if len(matches) == 1 and len(initial["phone"]) >= 11 else None
     if request.method == "POST" and form.is_valid():
         try:
-            call = services.call_log(
-                dealer=form.cleaned_data["dealer"],
-                acting_user=request.user,
-                phone=form.cleaned_data["phone"],
-                started_at=form.cleaned_data["started_at"],
-                new_customer=form.new_customer_fields(),
-                **form.call_fields(),
+            once = submit_once(
+                form,
+                lambda: services.call_log(
+                    dealer=form.cleaned_data["dealer"],
+                    acting_user=request.user,
+                    phone=form.cleaned_data["phone"],
+                    started_at=form.cleaned_data["started_at"],
+                    new_customer=form.new_customer_fields(),
+                    **form.call_fields(),
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc, field_map={"mobile": "phone", "name": "customer_name"})
         else:
-            messages.success(request, _("Call logged."))
+            call = once.record
+            if once.created:
+                messages.success(request, _("Call logged."))
             if call.customer_id:
                 return redirect("customer_detail", customer_id=call.customer_id)
             return redirect("call_list")
@@ -260,6 +280,9 @@ def call_recording(request, call_id: int):
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not call.recording:
         raise Http404(_("This call has no recording."))
+    privacy.access_log_record(
+        request=request, action=AccessLog.Action.RECORDING_PLAY, record=call, dealer_ids=[call.dealer_id]
+    )
     path = Path(call.recording.name)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     response = FileResponse(call.recording.open("rb"), content_type=content_type, filename=path.name)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateInput, DealerChoiceMixin
 from cac.events.imports import KINDS, MAX_BYTES, PERMISSIONS
+from cac.once import OnceFormMixin
 
 
 def _not_future(day):
@@ -21,7 +22,7 @@ def _not_future(day):
     return day
 
 
-class _EventForm(forms.Form):
+class _EventForm(OnceFormMixin, forms.Form):
     def __init__(self, *args, vehicles, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = vehicles
@@ -95,7 +96,7 @@ def _kind_choices(user):
     return [(kind, label) for kind, label in KINDS.items() if user.has_perm(PERMISSIONS[kind])]
 
 
-class ImportForm(DealerChoiceMixin, forms.Form):
+class ImportForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("File"), choices=())
     file = forms.FileField(label=_("CSV file"), help_text=_("Exported from the DMS: .csv, at most 5 MB."))
 
@@ -119,7 +120,7 @@ class ImportForm(DealerChoiceMixin, forms.Form):
         return upload
 
 
-class ImportConfirmForm(DealerChoiceMixin, forms.Form):
+class ImportConfirmForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
     """The second step: the checked file travels back with the page, so nothing is stored between the steps."""
 
     kind = forms.ChoiceField(choices=(), widget=forms.HiddenInput())

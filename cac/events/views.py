@@ -17,6 +17,7 @@ from cac.events import imports
 from cac.events import selectors as event_selectors
 from cac.events import services as events
 from cac.events.forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
+from cac.once import submit_once
 from cac.platform.pagination import page_of
 
 PAGE_SIZE = 25
@@ -47,7 +48,9 @@ def service_visit_list(request):
 def _event_form(request, customer_id: int, form_class):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     staff = selectors.staff_list(user=request.user).filter(dealers=customer.dealer_id)
-    form = form_class(request.POST or None, vehicles=customer.vehicles.order_by("vin"), staff=staff)
+    form = form_class(
+        request.POST or None, vehicles=customer.vehicles.order_by("vin"), staff=staff, once_user=request.user
+    )
     return customer, form
 
 
@@ -58,15 +61,18 @@ def sale_create(request, customer_id: int):
     customer, form = _event_form(request, customer_id, SaleForm)
     if request.method == "POST" and form.is_valid():
         try:
-            _sale, created = events.sale_record(
-                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            once = submit_once(
+                form,
+                lambda: events.sale_record(
+                    dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if created:
+            if once.created and once.record[1]:
                 messages.success(request, _("Delivery recorded; its follow-up call is scheduled."))
-            else:
+            elif once.created:
                 messages.info(request, _("This vehicle's delivery was already recorded: nothing changed."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(
@@ -81,15 +87,18 @@ def service_visit_create(request, customer_id: int):
     customer, form = _event_form(request, customer_id, ServiceVisitForm)
     if request.method == "POST" and form.is_valid():
         try:
-            _visit, created = events.service_visit_record(
-                dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+            once = submit_once(
+                form,
+                lambda: events.service_visit_record(
+                    dealer=customer.dealer, customer=customer, acting_user=request.user, **form.cleaned_data
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if created:
+            if once.created and once.record[1]:
                 messages.success(request, _("Repair order recorded; its follow-up call is scheduled."))
-            else:
+            elif once.created:
                 messages.info(request, _("This repair order number was already recorded: nothing changed."))
             return redirect("customer_detail", customer_id=customer.pk)
     return render(
@@ -114,18 +123,25 @@ def import_upload(request):
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user, dealers=dealers)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, user=request.user, dealers=dealers, once_user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         dealer, kind = form.cleaned_data["dealer"], form.cleaned_data["kind"]
         content = form.cleaned_data["file"].read()
         filename = form.cleaned_data["file"].name
         try:
-            result = imports.import_apply(
-                dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+            once = submit_once(
+                form,
+                lambda: imports.import_apply(
+                    dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+                ),
             )
         except imports.ImportRefused as refused:
             return _preview(request, refused.check, dealer=dealer, content=content, filename=filename, dealers=dealers)
-        return _result(request, result, kind=kind, filename=filename)
+        if not once.created:
+            return _already_imported(request)
+        return _result(request, once.record, kind=kind, filename=filename)
     return render(request, "cac/events/import.html", {"form": form, "columns": imports.COLUMNS})
 
 
@@ -140,6 +156,7 @@ def _preview(request, check, *, dealer, content: bytes, filename: str, dealers):
         },
         user=request.user,
         dealers=dealers,
+        once_user=request.user,
     )
     return render(
         request,
@@ -163,17 +180,28 @@ def import_confirm(request):
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
-    form = ImportConfirmForm(request.POST, user=request.user, dealers=dealers)
+    form = ImportConfirmForm(request.POST, user=request.user, dealers=dealers, once_user=request.user)
     if not form.is_valid():
         messages.error(request, _("The file was damaged on the way; upload it again."))
         return redirect("events:import")
     data = form.cleaned_data
-    result = imports.import_apply(
-        dealer=data["dealer"],
-        kind=data["kind"],
-        content=data["content"],
-        acting_user=request.user,
-        today=timezone.localdate(),
-        good_rows_only=True,
+    once = submit_once(
+        form,
+        lambda: imports.import_apply(
+            dealer=data["dealer"],
+            kind=data["kind"],
+            content=data["content"],
+            acting_user=request.user,
+            today=timezone.localdate(),
+            good_rows_only=True,
+        ),
     )
-    return _result(request, result, kind=data["kind"], filename=data["filename"])
+    if not once.created:
+        return _already_imported(request)
+    return _result(request, once.record, kind=data["kind"], filename=data["filename"])
+
+
+def _already_imported(request):
+    """The same form sent again (a double click, a reload): the file was imported by the first one."""
+    messages.info(request, _("This file was imported already."))
+    return redirect("events:import")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cac.desk import selectors, services
 from cac.desk.forms import CallForm, add_service_errors
 from cac.desk.views import role_required, scoped
+from cac.once import submit_once
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
 from prospects import selectors as prospect_selectors
@@ -21,7 +22,9 @@ from prospects import selectors as prospect_selectors
 @require_GET
 def customer_detail(request, customer_id: int):
     customer = _customer_for_360(request, customer_id)
-    return render(request, "cac/customer_detail.html", _customer_context(request, customer, CallForm()))
+    return render(
+        request, "cac/customer_detail.html", _customer_context(request, customer, CallForm(once_user=request.user))
+    )
 
 
 def _customer_for_360(request, customer_id: int):
@@ -58,25 +61,29 @@ def customer_call_create(request, customer_id: int):
     customer = _customer_for_360(request, customer_id)
     data = request.POST.copy()
     data["phone"] = customer.mobile
-    form = CallForm(data, request.FILES)
+    form = CallForm(data, request.FILES, once_user=request.user)
     if form.is_valid():
         try:
-            call = services.call_log(
-                dealer=customer.dealer,
-                acting_user=request.user,
-                customer=customer,
-                phone=form.cleaned_data["phone"],
-                started_at=form.cleaned_data["started_at"],
-                **form.call_fields(),
+            once = submit_once(
+                form,
+                lambda: services.call_log(
+                    dealer=customer.dealer,
+                    acting_user=request.user,
+                    customer=customer,
+                    phone=form.cleaned_data["phone"],
+                    started_at=form.cleaned_data["started_at"],
+                    **form.call_fields(),
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if request.htmx:
-                return render(
-                    request, "cac/_call_logged.html", {"call": call, "customer": customer, "call_form": CallForm()}
-                )
-            messages.success(request, _("Call logged."))
+                # A repeated post adds no second row to the history: the call is already at its top.
+                fresh = {"call": once.record, "customer": customer, "call_form": CallForm(once_user=request.user)}
+                return render(request, "cac/_call_logged.html" if once.created else "cac/_call_form.html", fresh)
+            if once.created:
+                messages.success(request, _("Call logged."))
             return redirect("customer_detail", customer_id=customer.pk)
     if request.htmx:
         return render(request, "cac/_call_form.html", {"customer": customer, "call_form": form})

@@ -113,8 +113,11 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.is_staff = role == "admin"
-            user.is_superuser = role == "admin"
             user.save()
+        if user.is_superuser:
+            # The demo's administrator is the dealer's: the admin role with its dealer, never the platform's operator.
+            user.is_superuser = False
+            user.save(update_fields=["is_superuser"])
         user.dealers.add(dealer)
         user.groups.add(Group.objects.get(name=role))
         return user

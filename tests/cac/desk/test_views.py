@@ -159,6 +159,12 @@ ACCESS = {
     ("GET", "notification_read"): _row(405, 405, no_role=405),
     ("POST", "notification_read"): _row(302, 302, no_role=302),
     ("POST", "notification_read_all"): _row(302, 302, no_role=302),
+    # Personal data: every reader may ask for a whole number (logged when their role sees it masked); only the
+    # administrator erases, and last here, since it anonymises the customer of the rows above.
+    ("GET", "customer_reveal_phone"): _row(405, 405),
+    ("POST", "customer_reveal_phone"): _row(200, 200),
+    ("GET", "customer_erase"): _row(403, 403, **{roles.ADMIN: 200}),
+    ("POST", "customer_erase"): _row(403, 403, **{roles.ADMIN: 302}),
 }
 WRITES = {"customer_create", "customer_edit", "customer_call_create", "vehicle_create", "vehicle_edit", "call_new"}
 
@@ -167,6 +173,8 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
     """The path and the (valid) data of each URL."""
     args = {
         "customer_detail": [customer.pk],
+        "customer_reveal_phone": [customer.pk],
+        "customer_erase": [customer.pk],
         "customer_edit": [customer.pk],
         "customer_call_create": [customer.pk],
         "vehicle_create": [customer.pk],
@@ -197,6 +205,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
             **call_data(),
         },
         "set_language": {"language": "en", "next": "/"},
+        "customer_erase": {"reason": "顾客来电要求删除个人信息", "confirm": "on"},
     }.get(name, {})
     if method == "GET" and name in WRITES:
         data = {}

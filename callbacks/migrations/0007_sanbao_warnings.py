@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cac', '0009_search_indexes_with_ids'),
-        ('callbacks', '0005_completed_index'),
+        ('callbacks', '0006_choice_checks'),
         ('complaints', '0005_list_by_deadline_index'),
     ]
 
