@@ -19,12 +19,54 @@ from cac.admin_scoping import (
     ManagedUserScopedAdminMixin,
     register_scoped,
 )
-from cac.models import AccessLog, CallLog, Customer, Dealer, DealerHoliday, FailedTask, Notification, User, Vehicle
+from cac.models import (
+    AccessLog,
+    CallLog,
+    Customer,
+    Dealer,
+    DealerHoliday,
+    FailedTask,
+    Notification,
+    StateCalendarDay,
+    User,
+    Vehicle,
+)
 
 
 class DealerHolidayInline(DealerScopedInlineMixin, admin.TabularInline):
     model = DealerHoliday
+    fields = ["date", "name", "is_open"]
     extra = 0
+
+
+@admin.register(DealerHoliday)
+class DealerHolidayAdmin(SimpleHistoryAdmin):
+    """A dealer's own days: closed on a working day, or open on a state holiday or a weekend."""
+
+    list_display = ["dealer", "date", "name", "is_open"]
+    list_filter = ["dealer", "is_open"]
+    date_hierarchy = "date"
+
+
+@admin.register(StateCalendarDay)
+class StateCalendarDayAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    """Read only: `load_state_calendar` keeps these from the chinesecalendar library. The group's calendar, shown
+    to the platform's operator; a dealer's administrator sets the dealer's own open and closed days instead."""
+
+    dealer_lookup = None
+
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Dealer)

@@ -8,8 +8,11 @@ class CacConfig(AppConfig):
 
     def ready(self):
         from cac import login_security, sessions
+        from cac.import_jobs import dms_imports_reap
         from cac.platform.task_failures import connect
+        from cac.reaper import reaper_register
 
         connect()
         login_security.connect()
         sessions.connect()
+        reaper_register("DMS imports", dms_imports_reap)

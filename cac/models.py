@@ -10,15 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cac.desk.phones import format_mobile
+from cac.platform.model_base import TimeStampedModel
 from cac.validation import choices_enforced
-
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Dealer(TimeStampedModel):
@@ -48,11 +41,18 @@ class Dealer(TimeStampedModel):
 
 
 class DealerHoliday(models.Model):
-    """A day the dealer is closed: deadlines counted in working days skip it."""
+    """A day of the dealer's own calendar, which overrides the state calendar and the weekend: closed (a holiday of
+    its own, skipped by deadlines counted in working days) or, with `is_open`, open on a day the state calendar or
+    the weekend would close."""
 
     dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("dealer"))
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=60)
+    is_open = models.BooleanField(
+        _("open on this day"),
+        default=False,
+        help_text=_("Open although the state calendar or the weekend closes the day; unticked, the dealer is closed."),
+    )
 
     history = HistoricalRecords()
 
@@ -61,6 +61,24 @@ class DealerHoliday(models.Model):
         verbose_name = _("dealer holiday")
         verbose_name_plural = _("dealer holidays")
         constraints = [models.UniqueConstraint(fields=["dealer", "date"], name="unique_dealer_holiday")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class StateCalendarDay(models.Model):
+    """A day China's official calendar sets apart from the plain week: a public holiday (closed, weekend days of a
+    holiday week included) or a make-up working day (调休: a Saturday or Sunday worked). Loaded a year at a time
+    from the chinesecalendar library by `load_state_calendar`; a year without rows is a plain week of weekends."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("state calendar day")
+        verbose_name_plural = _("state calendar days")
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
@@ -233,6 +251,9 @@ class CallLog(TimeStampedModel):
     recording = models.FileField(_("recording"), upload_to="recordings/%Y/%m/", blank=True)
     recording_url = models.URLField(_("recording link"), blank=True)
     callback_owed = models.BooleanField(_("call-back owed"), default=False)
+    external_id = models.CharField(
+        _("call id in the phone system"), max_length=64, null=True, blank=True, help_text=_("The CTI server's callId.")
+    )
 
     history = HistoricalRecords()
 
@@ -250,7 +271,12 @@ class CallLog(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__lte=6 * 60 * 60),
                 name="call_duration_at_most_six_hours",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dealer", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_call_external_id_per_dealer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -508,3 +534,7 @@ class SubmitToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+# Defined in a module of its own, registered here with the app's other models.
+from cac.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401

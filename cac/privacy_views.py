@@ -13,7 +13,7 @@ from cac.desk import selectors
 from cac.desk.forms import CallForm, add_service_errors
 from cac.desk.views import role_required, scoped
 from cac.models import AccessLog
-from cac.site.customer_360 import _customer_context, _customer_for_360
+from cac.root.customer_360 import _customer_context, _customer_for_360
 
 
 class RevealForm(forms.Form):

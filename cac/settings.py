@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration as DjangoGuidCeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,10 @@ if (BASE_DIR / ".env").exists():
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The production image sets CAC_PRODUCTION=1: there a stray DJANGO_DEBUG=1 (in an .env, say) stops the start
+# instead of showing tracebacks and settings to anyone.
+if DEBUG and env.bool("CAC_PRODUCTION", default=False):
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (CAC_PRODUCTION=1).")
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -46,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_guid",
     "cac",
     "complaints",
     "callbacks",
@@ -54,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "cac.observability.user_id_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cac.sessions.SessionLifetimeMiddleware",
     "cac.two_factor.AdminTwoFactorMiddleware",
@@ -97,8 +105,20 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DATABASE_POOL_MAX_SIZE > 0: each process keeps a pool of at most that many connections (psycopg 3's pool,
+    # built into Django), shared by its threads; PostgreSQL then sees at most processes x that many. Off by default
+    # (one persistent connection per thread, CONN_MAX_AGE), and for Celery's forked workers, which do not share.
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if _pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both at once
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),  # seconds a request waits for a connection
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Model choice fields (the handler and agent selects of the lists) read their options with .iterator(): with
     # server-side cursors that is DECLARE … WITH HOLD, FETCH and CLOSE for a few dozen rows. The code reads nothing
     # large that way, and a transaction-pooling proxy (PgBouncer) needs them off anyway.
@@ -165,8 +185,25 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("CAC_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served by URL: a view checks who may read them.
+# CAC_S3_BUCKET puts them in an S3-compatible bucket shared by every machine (cac/object_storage.py); without it,
+# on the local disk under CAC_MEDIA_ROOT, which is right for one machine (`make run`).
+CAC_S3_BUCKET = env.str("CAC_S3_BUCKET", default="")
+if CAC_S3_BUCKET:
+    from cac.object_storage import s3_storage
+
+    _MEDIA_STORAGE = s3_storage(
+        bucket=CAC_S3_BUCKET,
+        endpoint_url=env.str("CAC_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("CAC_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("CAC_S3_SECRET_ACCESS_KEY", default=""),
+        region=env.str("CAC_S3_REGION", default=""),
+        addressing_style=env.str("CAC_S3_ADDRESSING_STYLE", default="path"),
+        location=env.str("CAC_S3_PREFIX", default=""),
+    )
+else:
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "CAC_STATICFILES_STORAGE",
@@ -209,13 +246,31 @@ else:
     # The transport expects its folders to exist; a worker started by hand must find them too.
     for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CAC_REPORT_TIME_LIMIT = env.int("CAC_REPORT_TIME_LIMIT", default=10 * 60)  # seconds; a PDF of many dealers
+CAC_IMPORT_TIME_LIMIT = env.int("CAC_IMPORT_TIME_LIMIT", default=15 * 60)  # seconds; 20,000 DMS rows
+# Queues: the sweep never waits behind a PDF or an import. `make run` has one worker consume them all; production
+# runs a worker for `deadlines` alone (docker-compose.yml).
+# CAC_QUEUE_PREFIX lets two installations (or a test) share one Redis without taking each other's tasks.
+CAC_QUEUES = {
+    name: env.str("CAC_QUEUE_PREFIX", default="") + name for name in ("deadlines", "default", "reports", "imports")
+}
+CELERY_TASK_DEFAULT_QUEUE = CAC_QUEUES["default"]
+CELERY_TASK_ROUTES = {
+    "cac.sweep_deadlines": {"queue": CAC_QUEUES["deadlines"]},
+    "cac.deadline_digest": {"queue": CAC_QUEUES["deadlines"]},
+    "cac.tasks.heartbeat": {"queue": CAC_QUEUES["deadlines"]},
+    "reports.*": {"queue": CAC_QUEUES["reports"]},
+    "cac.dms_import": {"queue": CAC_QUEUES["imports"]},
+}
+# WeasyPrint and a 20,000-row import leave memory behind: a worker process is replaced after this many tasks.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=100)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long task does not hold messages another worker could take
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -232,6 +287,9 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
     # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
     "submit-tokens-sweep": {"task": "cac.submit_tokens_sweep", "schedule": crontab(minute=17)},
+    # China's official calendar (holidays, 调休) of this year and the next, loaded once the library has them; in
+    # December the administrators are warned while next year's is missing (cac/state_calendar.py).
+    "state-calendar": {"task": "cac.state_calendar_prepare", "schedule": crontab(hour=7, minute=15)},
 }
 # --- One submit, one record: how long a create form's one-time token lives (seconds) ---
 SUBMIT_TOKEN_MAX_AGE = env.int("CAC_SUBMIT_TOKEN_MAX_AGE", default=24 * 60 * 60)
@@ -260,15 +318,35 @@ CAC_SANBAO_WARN_SAFETY = env.int("CAC_SANBAO_WARN_SAFETY", default=2)
 CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.deadlines.sms.LogSmsBackend")
 
 # --- E-mail -------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+# EMAIL_URL configures SMTP in one value (django-environ): smtp://user:password@host:25, smtp+tls://…:587 or
+# smtps://…:587 (STARTTLS), smtp+ssl://…:465 (TLS from the first byte); user and password URL-encoded. Without it,
+# DJANGO_EMAIL_BACKEND, EMAIL_HOST and EMAIL_PORT as before.
+if env.str("EMAIL_URL", default=""):
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _email["EMAIL_PORT"] or (465 if _email.get("EMAIL_USE_SSL") else 25)
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+else:
+    EMAIL_BACKEND = env.str(
+        "DJANGO_EMAIL_BACKEND",
+        default="django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else "django.core.mail.backends.smtp.EmailBackend",
+    )
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cac@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The address users open the CAC at; every link in an e-mail is built on it (cac/site.py).
+CAC_SITE_URL = env.str(
+    "CAC_SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if ALLOWED_HOSTS and not DEBUG else "http://127.0.0.1:8000",
+)
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -277,31 +355,105 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP inside the network
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]  # probed over plain HTTP inside the network
+    # The proxy (deploy/Caddyfile) sets X-Forwarded-Proto over whatever a client sent; the web is reachable only
+    # through it. It keeps the Host header, so X-Forwarded-Host is not needed unless a proxy rewrites Host.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
+# --- Logs and errors -------------------------------------------------------------
+# One JSON object per line (time, level, logger, message, request_id, user_id) for the log collector; plain text
+# lines with the same fields in development (CAC_LOG_FORMAT=json|text).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",  # taken from the proxy when it is a UUID, else made here; sent back
+    "VALIDATE_GUID": True,
+    "INTEGRATIONS": [DjangoGuidCeleryIntegration()],  # the id in the headers of the tasks a request enqueues
+}
 # Every handler masks phone numbers (cac/log_privacy.py): runserver's request lines are Django's `django.server`
-# logger, given its own masked handler here; gunicorn's access log is masked by gunicorn.conf.py.
+# logger, given its own masked handler here; gunicorn's access log is masked by its configuration.
+_LOG_FORMAT = env.str("CAC_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "cac.log_privacy.MaskPhoneNumbers"}},
+    "filters": {
+        "context": {"()": "cac.observability.LogContextFilter"},
+        "personal_data": {"()": "cac.log_privacy.MaskPhoneNumbers"},
+    },
     "formatters": {
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
-    },
-    # Django's own loggers write through the masked handlers only (its default console and admin mails would not).
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context", "personal_data"],
+            "formatter": _LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's own loggers write through the masked handler only (its default console and admin mails would not).
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_guid": {"level": "WARNING"},  # it logs every id it sets at INFO
+    },
+}
+# Workers log through the same configuration (cac/celery.py), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Sentry, or a self-hosted Sentry or GlitchTip (same protocol): off without a DSN.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from cac.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("CAC_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# --- Integration API (/api/v1/) -------------------------------------------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CAC integration API",
+    "DESCRIPTION": "Complaints and leads from the OEM CAC, calls from the phone system, customer look-up.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=2)  # see api.selectors.complaint_changes
+OEM_WEBHOOK_TIMEOUT = env.float("OEM_WEBHOOK_TIMEOUT", default=10.0)  # seconds; a slower OEM is retried
+OEM_REPORT_MAX_AGE_DAYS = env.int("OEM_REPORT_MAX_AGE_DAYS", default=30)  # complaints received before: no report
+OEM_REPORT_STALE_SECONDS = 15 * 60  # a report still pending this long lost its task: it is sent again
+CELERY_BEAT_SCHEDULE["oem-reports"] = {
+    "task": "api.oem_reports_queue",
+    "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0),
 }

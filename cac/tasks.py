@@ -36,10 +36,13 @@ def ping(token: str) -> str:
     ignore_result=True,
 )
 def sweep_deadlines_task() -> dict[str, int]:
-    """Beat, every minute: act on every due or breached deadline. Safe to run twice, at once, or after a crash."""
+    """Beat, every minute: act on every due or breached deadline, and fail the work a killed worker left running
+    (cac/reaper.py). Safe to run twice, at once, or after a crash."""
     from cac.deadlines.engine import sweep_deadlines
+    from cac.reaper import reap_stuck
 
-    return sweep_deadlines()
+    counts = sweep_deadlines()
+    return {**counts, **reap_stuck(now=timezone.now())}
 
 
 @shared_task(
@@ -72,11 +75,12 @@ def notification_email(*, notification_id: int) -> int:
     if notification is None or not notification.recipient.email:
         return 0
     from cac.privacy import phone_for
+    from cac.site import absolute_url
 
     # A recipient whose role sees numbers masked gets them masked in the mail too.
     recipient = notification.recipient
     title, body = phone_for(notification.title, recipient), phone_for(notification.body, recipient)
-    body = "\n\n".join(part for part in (body, notification.url) if part)
+    body = "\n\n".join(part for part in (body, absolute_url(notification.url)) if part)
     return send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
 
 
@@ -107,3 +111,31 @@ def submit_tokens_sweep_task() -> int:
     from cac.once import submit_tokens_sweep
 
     return submit_tokens_sweep()
+
+
+@shared_task(name="cac.state_calendar_prepare", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def state_calendar_prepare_task() -> dict[int, str]:
+    """Beat, every morning: the state calendar of this year and the next loaded as soon as the library knows them;
+    in December, the administrators are warned while the next year is unknown."""
+    from cac.state_calendar import state_calendar_prepare
+
+    return state_calendar_prepare(today=timezone.localdate())
+
+
+@shared_task(
+    name="cac.dms_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+    time_limit=settings.CAC_IMPORT_TIME_LIMIT,
+    soft_time_limit=settings.CAC_IMPORT_TIME_LIMIT - 30,
+)
+def dms_import_task(*, import_id: int) -> str | None:
+    """Import one queued DMS file (cac/import_jobs.py)."""
+    from cac.import_jobs import dms_import_run
+
+    job = dms_import_run(import_id=import_id)
+    return None if job is None else job.status

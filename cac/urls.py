@@ -3,10 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import privacy_views, two_factor
+from cac import health, privacy_views, two_factor
 from cac.deadlines import notification_views
 from cac.desk import views
-from cac.site import customer_360
+from cac.root import customer_360
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -29,11 +29,15 @@ urlpatterns = [
     path("callbacks/", include("callbacks.urls")),
     path("prospects/", include("prospects.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include("api.urls")),
+    path("oem-reports/", include("api.oem_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
     path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),  # the address probes used before the split
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

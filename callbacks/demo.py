@@ -233,10 +233,10 @@ def _sanbao_vehicle(dealer: Dealer, sold: list[Vehicle], users: dict[str, User])
     return len(stays)
 
 
-def follow_up_after_complaint(*, complaint, agent: User, received_at, rng: random.Random, satisfied: bool) -> None:
-    """The demo's follow-up call of a resolved complaint: satisfied closes it, dissatisfied reopens it."""
+def follow_up_after_complaint(*, complaint, agent: User, called_at, rng: random.Random, satisfied: bool) -> None:
+    """The demo's follow-up call of a resolved complaint at `called_at` (in a call slot): satisfied closes it,
+    dissatisfied reopens it."""
     callback = Callback.objects.get(complaint=complaint, status__in=["scheduled", "due"])
-    called_at = timezone.localtime(received_at + timedelta(days=rng.choice((3, 4, 5)))).replace(hour=10, minute=30)
     answers = {
         str(q.pk): ("5" if q.answer_type == Question.AnswerType.SCORE else "yes")
         for q in Question.objects.filter(dealer__isnull=True, kind=callback.kind)
@@ -248,5 +248,5 @@ def follow_up_after_complaint(*, complaint, agent: User, received_at, rng: rando
         satisfaction=rng.choice((4, 5, 5)) if satisfied else 2,
         answers=answers if satisfied else {key: "no" if value == "yes" else "2" for key, value in answers.items()},
         remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
-        at=min(called_at, timezone.now()),
+        at=called_at,
     )

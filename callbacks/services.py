@@ -98,6 +98,7 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
 
 def callback_schedule_for_complaint(*, complaint, acting_user: User | None = None) -> Callback | None:
     """`complaint` is the resolved complaint (complaints.Complaint), heard of through the seam `complaint_resolved`."""
+    # The day of the resolution in the dealer's zone: 00:00-08:00 in Shanghai is still the previous day in UTC.
     resolved_day = timezone.localtime(complaint.resolved_at or timezone.now(), dealer_zone(complaint.dealer)).date()
     return _create(
         Callback(
@@ -161,7 +162,7 @@ def callback_record_attempt(
         zone=zone,
         next_attempt_at=callback.next_attempt_at,
         result=result,
-        outside=_("Follow-up calls are made between the first and the last call slot of the day."),
+        outside=_("Follow-up calls are made in the call slots of the day; the next one starts %(when)s."),
     )
     if result == AttemptResult.REACHED:
         _validate_answers(callback, satisfaction=satisfaction, answers=answers or {})

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cac.site import absolute_reverse
+
 logger = logging.getLogger(__name__)
 
 
@@ -62,7 +64,7 @@ def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> i
                 lines.append(_("Safety-fault repairs: %(count)s") % {"count": figures.safety_repairs})
         lines.append(_("New warnings: %(warnings)s") % {"warnings": ", ".join(warnings)})
         url = reverse("events:sanbao")
-        lines.append(url)
+        lines.append(absolute_reverse("events:sanbao"))
     # Through the notification ledger, one key per manager and set of warnings: a rerun mails nobody twice.
     return sum(
         notify_and_mail(

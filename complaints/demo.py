@@ -3,11 +3,13 @@ some escalated, a few major and one emergency. Made through the services, so eac
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cac.models import Customer, Dealer, User
+from cac.platform.attempts import latest_slot_moment
 from complaints.models import Category, Channel, Complaint, Escalation, ResolutionType, Severity, Status
 from complaints.services import complaint_create, complaint_escalate, complaint_transition
 
@@ -89,13 +91,16 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callab
             else "",
         )
         manager = complaint.owner or users["service_manager"]
+        times = _timeline(received_at, rng, now, ZoneInfo(dealer.time_zone))
         target = _target_status(rng, age_days)
+        if "follow_up" not in times and target in (Status.CLOSED, Status.REOPENED):
+            target = Status.RESOLVED  # resolved too recently for a call in a slot before now: the call is still owed
         for action in PATHS[target]:
             if action in ("follow_up", "follow_up_unhappy"):
                 follow_up(
                     complaint=complaint,
                     agent=users["agent"],
-                    received_at=received_at,
+                    called_at=times["follow_up"],
                     rng=rng,
                     satisfied=action == "follow_up",
                 )
@@ -103,7 +108,7 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callab
             data = dict(STEP_DATA.get(action, {}))
             note = data.pop("note", "")
             complaint_transition(complaint_id=complaint.pk, action=action, acting_user=manager, note=note, **data)
-        _backdate(complaint.pk, received_at, target, rng, now)
+        _backdate(complaint.pk, times, target)
         if target in (Status.INVESTIGATING, Status.IN_PROGRESS) and index % 4 == 0:
             complaint_escalate(
                 complaint_id=complaint.pk,
@@ -114,19 +119,31 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callab
     return COUNT
 
 
-def _backdate(complaint_id: int, received_at, target: str, rng: random.Random, now) -> None:
-    """Give the walked complaint plausible times instead of all of them 'now' (demo data only)."""
-    acknowledged = received_at + timedelta(hours=rng.choice((1, 2, 3, 5, 30)))
-    resolved = received_at + timedelta(days=rng.choice((1, 2, 2, 3, 3, 4, 6)), hours=rng.randrange(8))
-    closed = resolved + timedelta(days=rng.choice((1, 2, 3, 3)))
+def _timeline(received_at: datetime, rng: random.Random, now: datetime, zone: ZoneInfo) -> dict[str, datetime]:
+    """Plausible times of a complaint's steps, in order and never after `now`; the follow-up call falls in a call
+    slot (at the latest one before `now` when its planned day is still to come), and is left out when no slot lies
+    between the resolution and `now`."""
+    acknowledged = min(received_at + timedelta(hours=rng.choice((1, 2, 3, 5, 30))), now)
+    resolved = min(received_at + timedelta(days=rng.choice((1, 2, 2, 3, 3, 4, 6)), hours=rng.randrange(8)), now)
+    resolved = max(resolved, acknowledged)
+    planned_call = timezone.localtime(resolved + timedelta(days=rng.choice((1, 2, 3, 3))), zone)
+    call = min(planned_call.replace(hour=10, minute=30, second=0, microsecond=0), latest_slot_moment(now, zone))
+    times = {"acknowledged": acknowledged, "resolved": resolved}
+    if call > resolved:
+        times["follow_up"] = call
+    return times
+
+
+def _backdate(complaint_id: int, times: dict[str, datetime], target: str) -> None:
+    """Give the walked complaint its planned times instead of all of them 'now' (demo data only)."""
     updates = {}
     if target != Status.NEW and target != Status.CANCELLED:
-        updates["acknowledged_at"] = min(acknowledged, now)
+        updates["acknowledged_at"] = times["acknowledged"]
     if target in (Status.RESOLVED, Status.CLOSED):
-        updates["resolved_at"] = min(resolved, now)
+        updates["resolved_at"] = times["resolved"]
     if target == Status.CLOSED:
-        updates["closed_at"] = min(closed, now)
+        updates["closed_at"] = times["follow_up"]
     if target == Status.CANCELLED:
-        updates["closed_at"] = min(acknowledged, now)
+        updates["closed_at"] = times["acknowledged"]
     if updates:
         Complaint.objects.filter(pk=complaint_id).update(**updates)

@@ -435,3 +435,19 @@ def key_attention_assign(*, entry_id: int, responsible: User, acting_user: User)
 
 def directors_of(dealer_id: int) -> list[User]:
     return list(dealer_staff(dealer=dealer_id, role=DIRECTOR))
+
+
+OEM_REPORT_FIELDS = {"status": "oem_status_reported_at", "result": "oem_result_reported_at"}
+
+
+@transaction.atomic
+def complaint_mark_oem_reported(*, complaint_id: int, report: str, at: datetime, acting_user: User | None) -> bool:
+    """Record that the OEM has the status or result report (a 2xx of its webhook, or a sent e-mail). The first
+    mark stands: a later one changes nothing. Returns whether the mark was set now."""
+    field = OEM_REPORT_FIELDS[report]
+    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+    if getattr(complaint, field) is not None:
+        return False
+    setattr(complaint, field, at)
+    save_with_history(complaint, acting_user=acting_user, reason=f"reported to the OEM: {report}", fields=[field])
+    return True

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cac.site import absolute_reverse
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,7 +42,7 @@ def complaint_notify_director(*, complaint_id: int) -> int:
             [
                 f"{complaint.number} · {complaint.customer.name} · {complaint.get_category_display()}",
                 complaint.description,
-                reverse("complaints:detail", args=[complaint.pk]),
+                absolute_reverse("complaints:detail", args=[complaint.pk]),
             ]
         )
     # Through the notification ledger, one key per director: a rerun or a retry mails nobody twice.

@@ -7,7 +7,7 @@ import mimetypes
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cac.desk import selectors as cac_selectors
 from cac.desk.forms import add_service_errors
 from cac.desk.views import id_param, role_required, scoped
+from cac.media import stored_file_response
 from cac.once import submit_once
 from cac.platform.pagination import page_of
 from complaints import selectors, services
@@ -294,15 +295,9 @@ def attachment_download(request, attachment_id: int):
     # The type comes from the checked file extension, never from what the uploader's browser claimed.
     content_type = mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream"
     inline = content_type.startswith(INLINE_TYPES)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file is missing.")) from exc
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=not inline, filename=attachment.original_name
+    return stored_file_response(
+        request, attachment.file, content_type=content_type, as_attachment=not inline, filename=attachment.original_name
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @role_required(HANDLE)

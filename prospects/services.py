@@ -174,7 +174,7 @@ def prospect_record_attempt(
         zone=zone,
         next_attempt_at=prospect.next_contact_at if prospect.status == Status.CONTACTING else None,
         result=result,
-        outside=_("Calls are made between the first and the last call slot of the day."),
+        outside=_("Calls are made in the call slots of the day; the next one starts %(when)s."),
     )
     reached = result == AttemptResult.REACHED
     call = call_log(

@@ -38,6 +38,7 @@ class MonthlyReport(FSMModelMixin, TimeStampedModel):
         verbose_name=_("requested by"),
         help_text=_("Empty: generated on schedule."),
     )
+    started_at = models.DateTimeField(_("generation started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), max_length=3000, blank=True)
     # What the PDF was made from (reports.snapshot), kept when it is generated: the preview, CSV and XLSX of a ready
@@ -60,8 +61,9 @@ class MonthlyReport(FSMModelMixin, TimeStampedModel):
     # --- Transitions: memory only; reports.services saves. ---
 
     @transition(field=status, source=Status.QUEUED, target=Status.RUNNING)
-    def start(self):
+    def start(self, *, at):
         """A worker took it."""
+        self.started_at = at
 
     @transition(field=status, source=Status.RUNNING, target=Status.READY)
     def finish(self, *, at, snapshot: dict):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -45,8 +46,8 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
         report = MonthlyReport.objects.select_for_update().filter(pk=report_id, status=Status.QUEUED).first()
         if report is None:
             return None
-        report.start()
-        report.save(update_fields=["status", "updated_at"])
+        report.start(at=timezone.now())
+        report.save(update_fields=["status", "started_at", "updated_at"])
     dealer_ids = list(report.dealers.values_list("pk", flat=True))
     try:
         snapshot = report_snapshot(dealer_ids=dealer_ids, month=report.month)
@@ -64,6 +65,21 @@ def monthly_report_generate(*, report_id: int) -> MonthlyReport | None:
         report.finish(at=timezone.now(), snapshot=snapshot)
         report.save(update_fields=["status", "file", "snapshot", "finished_at", "error", "updated_at"])
     return report
+
+
+def monthly_reports_reap(*, now) -> int:
+    """Fail the reports still generating past their time limit and a minute's grace (their worker was killed), so
+    that their rows stop polling and the user can request them again. Returns how many."""
+    cutoff = now - timedelta(seconds=settings.CAC_REPORT_TIME_LIMIT + 60)
+    reaped = 0
+    with transaction.atomic():
+        for report in MonthlyReport.objects.select_for_update(skip_locked=True).filter(
+            status=Status.RUNNING, started_at__lt=cutoff
+        ):
+            report.fail(at=now, error="Stopped: the report took longer than its time limit. Request it again.")
+            report.save(update_fields=["status", "finished_at", "error", "updated_at"])
+            reaped += 1
+    return reaped
 
 
 def monthly_reports_schedule(*, today: date, language: str) -> list[MonthlyReport]:

@@ -8,12 +8,15 @@ from django.utils import timezone
 
 @shared_task(
     name="reports.monthly_report_generate",
+    # A worker killed mid-render gives the message back; the report it left running is failed by the reaper.
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
     ignore_result=True,
-    time_limit=10 * 60,
-    soft_time_limit=9 * 60,
+    time_limit=settings.CAC_REPORT_TIME_LIMIT,
+    soft_time_limit=settings.CAC_REPORT_TIME_LIMIT - 60,
 )
 def monthly_report_generate_task(*, report_id: int) -> str | None:
     from reports.services import monthly_report_generate

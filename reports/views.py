@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cac.desk.selectors import dealer_list
 from cac.desk.views import role_required, scoped
+from cac.media import MissingFile, stored_file_response, stored_size
 from cac.models import AccessLog
 from cac.once import submit_once
 from cac.privacy import access_log_record
@@ -70,9 +71,15 @@ def report_download(request, report_id: int):
     report = selectors.monthly_report_get(user=request.user, report_id=report_id)
     if report.status != Status.READY or not report.file:
         raise Http404(_("The report is not ready."))
+    try:
+        stored_size(report.file)
+    except MissingFile:
+        messages.error(request, _("The PDF of this report is missing from the file storage; request the report again."))
+        return redirect("reports:list")
     _log_access(request, report, AccessLog.Action.REPORT_DOWNLOAD)
-    return FileResponse(
-        report.file.open("rb"),
+    return stored_file_response(
+        request,
+        report.file,
         as_attachment=True,
         filename=f"complaints-{report.month:%Y-%m}.pdf",
         content_type="application/pdf",

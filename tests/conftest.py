@@ -1,11 +1,20 @@
 """Shared fixtures. Tests that need PostgreSQL, Redis or Chromium skip with a reason when it is missing,
-and fail instead when CI asks for them (REQUIRE_SERVICES=1, REQUIRE_BROWSER=1)."""
+and fail instead when CI asks for them (REQUIRE_SERVICES=1, REQUIRE_BROWSER=1).
+
+`--clock=night` (or CAC_TEST_CLOCK=night) starts every test at 23:30 Asia/Shanghai of the current Shanghai day,
+`--clock=early` at 03:00 (the Shanghai date is a day ahead of the UTC date), `--clock=2027-01-01T00:30` at that
+Shanghai moment; the clock ticks on from there. A test that pins its own clock with time-machine still does. Tests
+marked `real_clock` keep the wall clock: they start Celery workers in other processes, which time-machine cannot
+move, and compare what those processes did with the test's own clock."""
 
 import os
 import shutil
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -59,6 +68,56 @@ def redis_url() -> str:
     if not url:
         missing("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0", flag="REQUIRE_SERVICES")
     return url
+
+
+# --- The clock ----------------------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NAMED_CLOCKS = {"night": time(23, 30), "early": time(3, 0)}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("CAC_TEST_CLOCK", ""),
+        help="start every test at this Shanghai clock, ticking: night (23:30), early (03:00) or YYYY-MM-DDTHH:MM",
+    )
+
+
+def test_clock_start(value: str) -> datetime | None:
+    """The moment `--clock` names, in Asia/Shanghai; None for the wall clock."""
+    if not value:
+        return None
+    if value in NAMED_CLOCKS:
+        return datetime.combine(datetime.now(SHANGHAI).date(), NAMED_CLOCKS[value], tzinfo=SHANGHAI)
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        raise pytest.UsageError(f"--clock={value}: use night, early or YYYY-MM-DDTHH:MM") from None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_clock(request):
+    """The data of module-scoped fixtures is made at the test clock too, so that the tests find it as it would be."""
+    start = test_clock_start(request.config.getoption("--clock"))
+    if start is None:
+        yield None
+        return
+    with time_machine.travel(start, tick=True):
+        yield start
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request, _module_clock):
+    """Autouse, so that it starts before the fixtures that make the test's rows; each test starts at the clock."""
+    if _module_clock is None:
+        yield None
+        return
+    start = _module_clock
+    if request.node.get_closest_marker("real_clock"):
+        start = datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=SHANGHAI)
+    with time_machine.travel(start, tick=True):
+        yield start
 
 
 # --- Roles and users --------------------------------------------------------------------------
@@ -175,3 +234,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionstart(session):
     if _flag("REQUIRE_BROWSER") and chromium_path() is None:
         raise pytest.UsageError("REQUIRE_BROWSER=1 but no Chromium was found (install Debian's chromium).")
+
+
+# --- S3-compatible storage (SeaweedFS) ------------------------------------------------------------------
+
+from tests.s3_server import s3_media, s3_server  # noqa: E402, F401 - fixtures

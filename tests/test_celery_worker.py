@@ -42,12 +42,18 @@ def _stop(*processes: subprocess.Popen) -> None:
             os.killpg(process.pid, 9)
 
 
-def _env(tmp_path: Path, broker: str) -> dict[str, str]:
+QUEUES = ("deadlines", "default", "reports", "imports")
+
+
+def _env(tmp_path: Path, broker: str, prefix: str = "") -> dict[str, str]:
+    """The worker's environment; `prefix` gives it queues of its own (CELERY_QUEUE: all of them, for -Q)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cac.settings_test",
         "CELERY_BROKER_DIR": str(tmp_path / "broker"),
         "CAC_HEARTBEAT_SECONDS": "2",
+        "CAC_QUEUE_PREFIX": prefix,
+        "CELERY_QUEUE": ",".join(prefix + queue for queue in QUEUES),
     }
     env.pop("REDIS_URL", None)
     if broker:
@@ -73,7 +79,6 @@ def _run_worker_and_beat(tmp_path: Path, env: dict[str, str]) -> None:
 @pytest.mark.services
 def test_worker_and_beat_on_embedded_broker(tmp_path):
     env = _env(tmp_path, broker="")
-    env["CELERY_QUEUE"] = "celery"
     _run_worker_and_beat(tmp_path, env)
 
 
@@ -82,9 +87,6 @@ def test_worker_and_beat_on_redis(tmp_path, redis_url):
     import redis
 
     # A queue of its own, so that a worker left running elsewhere on this Redis cannot take the task.
-    queue = f"cac-test-{os.getpid()}-{time.monotonic_ns()}"
-    env = _env(tmp_path, broker=redis_url)
-    env["CELERY_QUEUE"] = queue
-    env["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    env = _env(tmp_path, broker=redis_url, prefix=f"cac-test-{os.getpid()}-{time.monotonic_ns()}-")
     redis.Redis.from_url(redis_url).ping()
     _run_worker_and_beat(tmp_path, env)

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSE_ENV = {"DJANGO_SECRET_KEY": "compose-check", "POSTGRES_PASSWORD": "compose-check"}
+COMPOSE_ENV = {
+    "DJANGO_SECRET_KEY": "compose-check",
+    "POSTGRES_PASSWORD": "compose-check",
+    "REDIS_PASSWORD": "compose-check",
+    "CAC_S3_SECRET_ACCESS_KEY": "compose-check",
+}
 
 
 def _compose_command() -> list[str] | None:
@@ -45,7 +50,32 @@ def test_docker_compose_file_is_valid():
         text=True,
         check=True,
     ).stdout.split()
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {
+        *("postgres", "redis", "minio", "minio-bucket", "migrate", "web", "worker-deadlines", "worker", "beat"),
+        *("proxy", "backup"),
+    }
+    config = subprocess.run(
+        [*command, "-f", "docker-compose.yml", "config"],
+        cwd=ROOT,
+        env={**os.environ, **COMPOSE_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    import yaml
+
+    compose = yaml.safe_load(config)["services"]
+    one_offs = {"migrate", "minio-bucket"}
+    for name, service in compose.items():
+        assert name in one_offs or "healthcheck" in service, f"{name} has no healthcheck"
+        assert name in one_offs or "stop_grace_period" in service, f"{name} has no stop grace period"
+    assert compose["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "migrate" not in " ".join(compose["web"]["command"])
+    assert compose["worker-deadlines"]["command"][4:6] == ["-Q", "deadlines"]
+    assert "deadlines" not in compose["worker"]["command"][5]
+    assert any(volume.endswith(":/beat") or "/beat" in str(volume) for volume in compose["beat"]["volumes"])
+    assert "--requirepass" in compose["redis"]["command"]
+    assert "DJANGO_DEBUG" not in compose["web"]["environment"]
 
 
 def test_production_settings_pass_check_deploy():
@@ -91,3 +121,107 @@ def test_seed_demo_refuses_without_debug(debug):
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_production_image_refuses_debug():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CAC_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cac.settings",
+            "DJANGO_DEBUG": "1",
+            "CAC_PRODUCTION": "1",
+            "DJANGO_SECRET_KEY": "x" * 60,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be off in production" in result.stderr
+    assert "CAC_PRODUCTION=1" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_image_leaves_out_secrets_local_data_and_tools():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", ".venv", "db.sqlite3", "media/", ".git", ".broker/", "test-artifacts/"} <= ignored
+
+
+# --- Backup and restore -----------------------------------------------------------------------------------------
+
+
+def _url(name: str) -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_a_fresh_database(postgres, tmp_path, dealer, agent):
+    """deploy/backup.sh dumps the database as the backup service does; deploy/restore.sh loads the dump into an
+    empty database, which then holds the same rows."""
+    import psycopg
+    from django.db import connection
+
+    from tests.cac.factories import CallLogFactory, CustomerFactory
+    from tests.conftest import missing
+
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        missing("needs pg_dump and pg_restore (postgresql-client)", flag="REQUIRE_SERVICES")
+    for n in range(3):
+        CallLogFactory(customer=CustomerFactory(dealer=dealer, name=f"客户{n}"), handled_by=agent)
+    source = connection.settings_dict["NAME"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CAC_S3_")}
+    env.update(DATABASE_URL=_url(source), BACKUP_DIR=str(tmp_path))
+    backup = subprocess.run(["deploy/backup.sh"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert backup.returncode == 0, backup.stderr
+    (dump,) = (tmp_path / "db").glob("cac-*.dump")
+
+    target = f"{source}_restore"
+    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        admin.execute(f'CREATE DATABASE "{target}"')
+    try:
+        env["DATABASE_URL"] = _url(target)
+        restore = subprocess.run(
+            ["deploy/restore.sh", str(dump)], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert restore.returncode == 0, restore.stderr
+        tables = ["cac_dealer", "cac_user", "cac_customer", "cac_calllog", "django_migrations", "auth_group"]
+        counts = {}
+        for name in (source, target):
+            with psycopg.connect(_url(name)) as db:
+                counts[name] = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+        assert counts[target] == counts[source]
+        assert counts[target]["cac_customer"] == 3 and counts[target]["django_migrations"] > 10
+    finally:
+        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+
+
+def test_the_gunicorn_configuration_loads():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cac.settings_test", "GUNICORN_WORKERS": "2"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "--print-config",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "cac.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    printed = {
+        key.strip(): value.strip() for key, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    }
+    assert (printed["workers"], printed["timeout"], printed["max_requests"]) == ("2", "60", "1000")
+    assert printed["max_requests_jitter"] == "100"

@@ -337,6 +337,8 @@ def test_an_expired_token_is_refused_and_nothing_written(client, settings, direc
     token = token_in(client.get(reverse("customer_create")), "once_token")
     data = {"dealer": world.dealer.pk, "name": "新客户", "mobile": "13700137000", "preferred_channel": "phone"}
     with time_machine.travel(timezone.now() + timedelta(seconds=settings.SUBMIT_TOKEN_MAX_AGE + 60)):
+        # The session has ended long since (CAC_SESSION_MAX_HOURS): the user signs in again on the old page.
+        client.force_login(director)
         response = client.post(reverse("customer_create"), {**data, "once_token": token})
     assert response.status_code == 200 and Customer.objects.count() == 1
 

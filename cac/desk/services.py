@@ -149,6 +149,7 @@ def call_log(
         recording=fields.get("recording") or "",
         recording_url=fields.get("recording_url", ""),
         callback_owed=fields.get("callback_owed", False),
+        external_id=fields.get("external_id") or None,
     )
     check_choices(call)
     call._history_user = acting_user

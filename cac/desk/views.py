@@ -7,13 +7,11 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac import privacy
@@ -21,6 +19,7 @@ from cac.desk import selectors, services
 from cac.desk.filters import CallFilter, CustomerFilter
 from cac.desk.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
 from cac.desk.phones import normalize_phone
+from cac.media import stored_file_response
 from cac.models import AccessLog
 from cac.once import submit_once
 from cac.platform.pagination import page_of
@@ -280,38 +279,12 @@ def call_recording(request, call_id: int):
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not call.recording:
         raise Http404(_("This call has no recording."))
-    privacy.access_log_record(
-        request=request, action=AccessLog.Action.RECORDING_PLAY, record=call, dealer_ids=[call.dealer_id]
-    )
+    # A player seeking asks for ranges: one play is logged once, at its first byte.
+    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        privacy.access_log_record(
+            request=request, action=AccessLog.Action.RECORDING_PLAY, record=call, dealer_ids=[call.dealer_id]
+        )
     path = Path(call.recording.name)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = FileResponse(call.recording.open("rb"), content_type=content_type, filename=path.name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- Operations ------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness for load balancers and compose: 200 when the database and the broker answer, else 503.
-
-    It carries no customer data, so it is the one view without a login."""
-    status = {"database": "ok", "broker": "ok"}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means the database is down for us
-        status["database"] = f"error: {type(exc).__name__}"
-    try:
-        from cac.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # noqa: BLE001
-        status["broker"] = f"error: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in status.values())
-    status["status"] = "ok" if healthy else "error"
-    return JsonResponse(status, status=200 if healthy else 503)
+    # Ranges answered, so that the player can seek.
+    return stored_file_response(request, call.recording, content_type=content_type, filename=path.name)

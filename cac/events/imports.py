@@ -338,13 +338,13 @@ def _against_database(check: ImportCheck, *, dealer: Dealer) -> None:
 
 def import_check(*, dealer: Dealer, kind: str, content: bytes, acting_user: User | None, today: date) -> ImportCheck:
     """Validate a file against its format and the dealer's data. Writes nothing."""
-    _authorize(dealer=dealer, kind=kind, acting_user=acting_user)
+    authorize(dealer=dealer, kind=kind, acting_user=acting_user)
     check = parse(kind=kind, content=content, today=today)
     _against_database(check, dealer=dealer)
     return check
 
 
-def _authorize(*, dealer: Dealer, kind: str, acting_user: User | None) -> None:
+def authorize(*, dealer: Dealer, kind: str, acting_user: User | None) -> None:
     if kind not in KINDS:
         raise ValidationError({"kind": _("Choose deliveries or repair orders.")})
     if acting_user is None:

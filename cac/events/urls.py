@@ -3,6 +3,7 @@ root: the 三包 page is the follow-up app's view under the events' names."""
 
 from django.urls import path
 
+from cac import import_views
 from cac.events import views as event_views
 from callbacks import views as callback_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("events/service-visits/", event_views.service_visit_list, name="service_visits"),
     path("events/import/", event_views.import_upload, name="import"),
     path("events/import/confirm/", event_views.import_confirm, name="import_confirm"),
+    path("events/import/<int:import_id>/", import_views.import_status, name="import_status"),
     path("events/sanbao/", callback_views.sanbao, name="sanbao"),
     path("customers/<int:customer_id>/sales/new/", event_views.sale_create, name="sale_create"),
     path(

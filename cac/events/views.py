@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cac import import_jobs
 from cac.desk import selectors
 from cac.desk.forms import add_service_errors
 from cac.desk.views import role_required, scoped
@@ -118,8 +119,8 @@ def _may_import(user) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Choose the kind and the file. A clean file is imported at once; a file with bad rows shows them, and the
-    good rows are imported only when the user confirms."""
+    """Choose the kind and the file. The file is checked at once: a clean file is queued for a worker to import;
+    a file with bad rows shows them, and its good rows are queued only when the user confirms."""
     if not _may_import(request.user):
         raise PermissionDenied
     dealers = selectors.dealer_list(user=request.user)
@@ -130,18 +131,23 @@ def import_upload(request):
         dealer, kind = form.cleaned_data["dealer"], form.cleaned_data["kind"]
         content = form.cleaned_data["file"].read()
         filename = form.cleaned_data["file"].name
-        try:
-            once = submit_once(
-                form,
-                lambda: imports.import_apply(
-                    dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
-                ),
-            )
-        except imports.ImportRefused as refused:
-            return _preview(request, refused.check, dealer=dealer, content=content, filename=filename, dealers=dealers)
-        if not once.created:
-            return _already_imported(request)
-        return _result(request, once.record, kind=kind, filename=filename)
+        check = imports.import_check(
+            dealer=dealer, kind=kind, content=content, acting_user=request.user, today=timezone.localdate()
+        )
+        if check.errors:
+            return _preview(request, check, dealer=dealer, content=content, filename=filename, dealers=dealers)
+        once = submit_once(
+            form,
+            lambda: import_jobs.dms_import_request(
+                dealer=dealer,
+                kind=kind,
+                filename=filename,
+                content=content,
+                good_rows_only=False,
+                acting_user=request.user,
+            ),
+        )
+        return _queued(request, once)
     return render(request, "cac/events/import.html", {"form": form, "columns": imports.COLUMNS})
 
 
@@ -165,14 +171,6 @@ def _preview(request, check, *, dealer, content: bytes, filename: str, dealers):
     )
 
 
-def _result(request, result, *, kind: str, filename: str):
-    return render(
-        request,
-        "cac/events/import_result.html",
-        {"result": result, "filename": filename, "kind_label": imports.KINDS[kind]},
-    )
-
-
 @login_required
 @require_POST
 def import_confirm(request):
@@ -187,21 +185,20 @@ def import_confirm(request):
     data = form.cleaned_data
     once = submit_once(
         form,
-        lambda: imports.import_apply(
+        lambda: import_jobs.dms_import_request(
             dealer=data["dealer"],
             kind=data["kind"],
+            filename=data["filename"] or "import.csv",
             content=data["content"],
-            acting_user=request.user,
-            today=timezone.localdate(),
             good_rows_only=True,
+            acting_user=request.user,
         ),
     )
+    return _queued(request, once)
+
+
+def _queued(request, once):
+    """The import's progress page; the same form sent again (a double click, a reload) finds the first import."""
     if not once.created:
-        return _already_imported(request)
-    return _result(request, once.record, kind=data["kind"], filename=data["filename"])
-
-
-def _already_imported(request):
-    """The same form sent again (a double click, a reload): the file was imported by the first one."""
-    messages.info(request, _("This file was imported already."))
-    return redirect("events:import")
+        messages.info(request, _("This file was imported already."))
+    return redirect("events:import_status", import_id=once.record.pk)

@@ -50,6 +50,30 @@ def slot_of(moment: datetime, zone: ZoneInfo) -> str | None:
     return None
 
 
+def next_slot_start(moment: datetime, zone: ZoneInfo) -> datetime:
+    """When calls may be made again after `moment`: `moment` itself inside a slot, else the next slot's start
+    (the first slot of the next day after the last one has ended)."""
+    local = moment.astimezone(zone)
+    if slot_of(local, zone) is not None:
+        return local
+    for _name, start, _end in slot_bounds():
+        if local.time() < start:
+            return datetime.combine(local.date(), start, tzinfo=zone)
+    return datetime.combine(local.date() + timedelta(days=1), slot_bounds()[0][1], tzinfo=zone)
+
+
+def latest_slot_moment(before: datetime, zone: ZoneInfo) -> datetime:
+    """The latest whole minute at or before `before` inside a slot: `before` itself (to the minute) inside a slot,
+    else the last minute of the slot that ended most recently (yesterday's last one before the first slot)."""
+    local = moment = before.astimezone(zone).replace(second=0, microsecond=0)
+    if slot_of(moment, zone) is not None:
+        return moment
+    for _name, _start, end in reversed(slot_bounds()):
+        if end <= local.time():
+            return datetime.combine(local.date(), end, tzinfo=zone) - timedelta(minutes=1)
+    return datetime.combine(local.date() - timedelta(days=1), slot_bounds()[-1][2], tzinfo=zone) - timedelta(minutes=1)
+
+
 def _next_untried_slot_start(moment: datetime, zone: ZoneInfo, after_slot: str, tried: set[str]) -> datetime:
     """Start of the first slot after `after_slot` that has not failed yet, today or on a following day."""
     local = moment.astimezone(zone)
@@ -98,11 +122,14 @@ def attempts_state(attempts: Iterable[tuple[datetime, str, str]], *, zone: ZoneI
 
 def attempt_slot(*, at: datetime, zone: ZoneInfo, next_attempt_at: datetime | None, result: str, outside: str) -> str:
     """The contact-attempt protocol shared by follow-up calls and prospects, checked before an attempt is recorded:
-    it is made in a call slot of the dealer's day (else `outside` is the error), and not before `next_attempt_at`
+    it is made in a call slot of the dealer's day (else `outside`, given the next slot's start as `when`, is
+    the error), and not before `next_attempt_at`
     unless the customer answered (reached, or declined the call). Returns the attempt's slot."""
     slot = slot_of(at, zone)
     if slot is None:
-        raise ValidationError(outside)
+        raise ValidationError(
+            outside % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
+        )
     if next_attempt_at and at < next_attempt_at and result not in (AttemptResult.REACHED, AttemptResult.DECLINED):
         raise ValidationError(
             _("Try again in another time slot, from %(when)s.")

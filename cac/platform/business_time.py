@@ -1,14 +1,40 @@
 """The one business calendar: a dealer's opening hours, working days and holidays.
 
-Deadlines of every workflow are computed here, in the dealer's time zone, and stored in UTC."""
+Deadlines of every workflow are computed here, in the dealer's time zone, and stored in UTC.
 
-from dataclasses import dataclass
+A day is a working day by the first of these that speaks of it: the dealer's own calendar (a day it closes, or opens
+although the state or the weekend would close it), the state calendar (public holidays closed, make-up working days
+of 调休 open, as loaded by `load_state_calendar`), the week (weekends closed unless the dealer works on them). The
+calendar reads the dealer's days and the state's days once each, when first needed: counting days never queries
+per day."""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from cac.models import Dealer
+from cac.models import Dealer, StateCalendarDay
 
 MAX_DAYS_SCANNED = 366
+
+
+class StateDays(Mapping[date, bool]):
+    """The state calendar's days apart from the plain week (date -> is a working day), read in one query on first
+    use, so that a calendar built only for its time zone or hours costs nothing."""
+
+    @cached_property
+    def _days(self) -> dict[date, bool]:
+        return dict(StateCalendarDay.objects.values_list("date", "is_workday"))
+
+    def __getitem__(self, day: date) -> bool:
+        return self._days[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
 
 
 @dataclass(frozen=True)
@@ -18,22 +44,32 @@ class BusinessCalendar:
     closes_at: time
     works_on_weekends: bool
     holidays: frozenset[date]
+    open_days: frozenset[date] = frozenset()
+    state_days: Mapping[date, bool] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_dealer(cls, dealer: Dealer) -> "BusinessCalendar":
         # A dealer not yet read back from the database still holds the field defaults as text ("08:30").
         hours = Dealer._meta.get_field("opens_at")
+        own_days = list(dealer.holidays.values_list("date", "is_open")) if dealer.pk else []
         return cls(
             zone=ZoneInfo(dealer.time_zone),
             opens_at=hours.to_python(dealer.opens_at),
             closes_at=hours.to_python(dealer.closes_at),
             works_on_weekends=dealer.works_on_weekends,
-            holidays=frozenset(dealer.holidays.values_list("date", flat=True)),
+            holidays=frozenset(day for day, is_open in own_days if not is_open),
+            open_days=frozenset(day for day, is_open in own_days if is_open),
+            state_days=StateDays(),
         )
 
     def is_working_day(self, day: date) -> bool:
         if day in self.holidays:
             return False
+        if day in self.open_days:
+            return True
+        state = self.state_days.get(day)
+        if state is not None:
+            return state
         return self.works_on_weekends or day.weekday() < 5
 
     def _opening(self, day: date) -> datetime:

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from cac.admin_scoping import DealerScopedAdminMixin
-from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, User
+from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, StateCalendarDay, User
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 from prospects.models import Campaign, GradeHorizon
@@ -24,7 +24,7 @@ from tests.conftest import verify_two_factor
 from tests.prospects.factories import ProspectFactory
 
 # Rows that belong to no dealer: only the platform's operator sees them.
-OPERATOR_ONLY = {Group, FailedTask}
+OPERATOR_ONLY = {Group, FailedTask, StateCalendarDay}
 
 
 def _dealer_rows(dealer: Dealer, staff: User) -> dict:

@@ -4,10 +4,11 @@ callbacks.services.callback_record_attempt with the clock set by time-machine.""
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cac.deadlines.sms import MemorySmsBackend
 from cac.models import CallLog, Customer, SmsMessage
-from cac.platform.attempts import AttemptResult, attempts_state, slot_of
+from cac.platform.attempts import AttemptResult, attempts_state, latest_slot_moment, next_slot_start, slot_of
 from callbacks.models import CallbackAttempt, Status
 from callbacks.services import callback_record_attempt
 from tests.callbacks.conftest import SHANGHAI, local
@@ -40,6 +41,23 @@ def state(*attempts):
 )
 def test_slot_of_follows_the_configured_boundaries(hour, minute, slot):
     assert slot_of(local(2025, 3, 10, hour, minute), SHANGHAI) == slot
+
+
+@pytest.mark.parametrize(
+    ("moment", "latest", "following"),
+    [
+        (local(2025, 3, 10, 10, 15), local(2025, 3, 10, 10, 15), local(2025, 3, 10, 10, 15)),
+        (local(2025, 3, 10, 22, 30), local(2025, 3, 10, 20, 59), local(2025, 3, 11, 8, 0)),
+        (local(2025, 3, 10, 7, 59), local(2025, 3, 9, 20, 59), local(2025, 3, 10, 8, 0)),
+        (local(2025, 3, 1, 0, 5), local(2025, 2, 28, 20, 59), local(2025, 3, 1, 8, 0)),
+        (local(2027, 1, 1, 0, 30), local(2026, 12, 31, 20, 59), local(2027, 1, 1, 8, 0)),
+        (local(2028, 12, 31, 21, 0), local(2028, 12, 31, 20, 59), local(2029, 1, 1, 8, 0)),
+    ],
+)
+def test_the_latest_slot_moment_before_and_the_next_slot_after(moment, latest, following):
+    assert latest_slot_moment(moment, SHANGHAI) == latest
+    assert next_slot_start(moment, SHANGHAI) == following
+    assert slot_of(latest, SHANGHAI) is not None
 
 
 def test_slot_boundaries_are_configurable(settings):
@@ -225,11 +243,20 @@ def test_the_service_follows_the_configured_number_of_slots(settings, make_callb
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("moment", [local(2025, 3, 10, 7, 30), local(2025, 3, 10, 21, 0), local(2025, 3, 10, 23, 45)])
-def test_an_attempt_outside_every_slot_is_refused(make_callback, agent, moment):
+@pytest.mark.parametrize(
+    ("moment", "next_slot"),
+    [
+        (local(2025, 3, 10, 7, 30), "2025年3月10日 08:00"),
+        (local(2025, 3, 10, 21, 0), "2025年3月11日 08:00"),
+        (local(2025, 3, 10, 22, 30), "2025年3月11日 08:00"),
+        (local(2025, 3, 31, 23, 45), "2025年4月1日 08:00"),
+    ],
+)
+def test_an_attempt_outside_every_slot_is_refused_with_the_next_slot(make_callback, agent, moment, next_slot):
     callback = make_callback()
-    with pytest.raises(ValidationError):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         attempt(callback, agent, NO_ANSWER, moment)
+    assert f"下一个时段从 {next_slot} 开始" in refused.value.messages[0]
     assert CallLog.objects.count() == 0
     assert CallbackAttempt.objects.count() == 0
     callback.refresh_from_db()

@@ -3,12 +3,14 @@ input and query counts."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
 from cac.events.forms import ImportConfirmForm
-from cac.models import Customer, Dealer, Sale, ServiceVisit
+from cac.models import Customer, Dealer, DmsImport, Sale, ServiceVisit
+from cac.tasks import dms_import_task
 from callbacks.models import Callback
 from tests.cac.factories import CustomerFactory, VehicleFactory
 from tests.callbacks.event_support import (
@@ -196,13 +198,31 @@ def _upload(client, content, *, name="deliveries.csv", kind="deliveries"):
     )
 
 
-def test_a_clean_file_is_imported_at_once(agent_client):
+def _imported(client, response):
+    """Follow the redirect to the import's page, run the queued import as the worker does, and read the page."""
+    assert response.status_code == 302
+    job = DmsImport.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert response.url == reverse("events:import_status", args=[job.pk])
+    pending = client.get(response.url)
+    assert b'id="import-pending"' in pending.content and b'hx-trigger="every 2s"' in pending.content
+    assert "HX-Refresh" not in client.get(response.url, HTTP_HX_REQUEST="true")
+    dms_import_task.run(import_id=job.pk)
+    assert client.get(response.url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    page = client.get(response.url)
+    assert b'id="import-pending"' not in page.content
+    return page.context["job"]
+
+
+def test_a_clean_file_is_checked_then_imported_by_a_worker(agent_client, django_capture_on_commit_callbacks):
     content = csv_bytes(DELIVERY_HEADER, [delivery_row(1), delivery_row(2)])
-    response = _upload(agent_client, content)
-    assert response.status_code == 200 and response.context["result"].created == 2
+    with django_capture_on_commit_callbacks() as queued:
+        response = _upload(agent_client, content)
+    assert len(queued) == 1 and not Sale.objects.exists()  # nothing written in the request
+    job = _imported(agent_client, response)
+    assert (job.status, job.created) == ("done", 2)
     assert Sale.objects.count() == 2
-    response = _upload(agent_client, content)
-    assert (response.context["result"].created, response.context["result"].present) == (0, 2)
+    job = _imported(agent_client, _upload(agent_client, content))
+    assert (job.created, job.present) == (0, 2)
     assert Sale.objects.count() == 2
 
 
@@ -212,13 +232,20 @@ def test_a_file_with_errors_is_previewed_and_its_good_rows_imported_on_confirmat
     assert response.status_code == 200
     assert b'id="import-errors"' in response.content and b'id="import-confirm"' in response.content
     assert [error.line for error in response.context["check"].errors] == [3]
-    assert not Sale.objects.exists() and not Customer.objects.exists()
+    assert not Sale.objects.exists() and not Customer.objects.exists() and not DmsImport.objects.exists()
     confirm = response.context["confirm"]
     data = {name: confirm[name].value() for name in ("dealer", "kind", "filename", "content", "good_rows_only")}
-    response = agent_client.post(reverse("events:import_confirm"), data)
-    assert response.status_code == 200 and response.context["result"].created == 2
-    assert response.context["result"].bad == 1
+    job = _imported(agent_client, agent_client.post(reverse("events:import_confirm"), data))
+    assert (job.created, job.bad) == (2, 1)
+    assert [error["line"] for error in job.errors] == [3]
     assert Sale.objects.count() == 2
+
+
+def test_another_dealers_import_page_is_a_404(agent_client, make_user, other_dealer):
+    other = Client()
+    other.force_login(make_user(roles.AGENT, other_dealer))
+    response = _upload(agent_client, csv_bytes(DELIVERY_HEADER, [delivery_row(1)]))
+    assert other.get(response.url).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -249,7 +276,7 @@ def test_the_confirmation_cannot_import_into_another_dealer(agent_client, other_
         {"dealer": other_dealer.pk, "kind": "deliveries", "content": content, "good_rows_only": "True"},
     )
     assert response.status_code == 302
-    assert not Sale.objects.exists()
+    assert not Sale.objects.exists() and not DmsImport.objects.exists()
 
 
 def test_the_executive_cannot_post_an_import(client, make_user, dealer):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +19,7 @@ from callbacks.warranty_watch import sanbao_figures, sanbao_watch_list, warranty
 from complaints.models import KeyAttentionVehicle
 from tests.cac.factories import DealerFactory
 from tests.callbacks.event_support import days_ago, vehicle_under_warranty, visit
+from tests.mail_links import assert_links_absolute
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +176,7 @@ def test_crossing_a_threshold_puts_the_vehicle_on_the_key_attention_list_and_mai
     assert sanbao_notify_service_managers(vehicle_id=car.pk, warnings=["days"]) == 1
     assert mailoutbox[0].to == ["sm@example.com"] and car.vin in mailoutbox[0].subject
     assert "26" in mailoutbox[0].body
+    assert assert_links_absolute(mailoutbox[0]) == [f"{settings.CAC_SITE_URL}/events/sanbao/"]
 
 
 def test_a_second_threshold_is_added_to_the_entry(dealer, car, notify, django_capture_on_commit_callbacks):

@@ -39,6 +39,7 @@ from complaints.services import (
 )
 from complaints.tasks import complaint_notify_director
 from tests.cac.factories import CallLogFactory, CustomerFactory, VehicleFactory
+from tests.mail_links import assert_links_absolute
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
@@ -233,8 +234,9 @@ def test_a_normal_complaint_stays_with_the_department(
 
 @pytest.mark.django_db
 def test_a_major_complaint_goes_to_the_director_after_commit(
-    new_complaint, notify, agent, director, django_capture_on_commit_callbacks, mailoutbox
+    new_complaint, notify, agent, director, django_capture_on_commit_callbacks, mailoutbox, settings
 ):
+    settings.CAC_SITE_URL = "https://cac.example.com"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         complaint = new_complaint(severity=Severity.MAJOR, category=Category.REPAIR_QUALITY, description="修后刹车失灵")
     notify.assert_not_called()  # nothing leaves before the transaction commits
@@ -257,7 +259,7 @@ def test_a_major_complaint_goes_to_the_director_after_commit(
     assert mail.to == ["director@example.com"]
     assert complaint.number in mail.subject
     assert "修后刹车失灵" in mail.body
-    assert f"/complaints/{complaint.pk}/" in mail.body
+    assert assert_links_absolute(mail) == [f"https://cac.example.com/complaints/{complaint.pk}/"]
 
 
 @pytest.mark.django_db

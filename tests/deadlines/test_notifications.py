@@ -7,6 +7,7 @@ from django.urls import reverse
 from cac.deadlines.notifications import notification_mark_read, notify
 from cac.models import Notification
 from cac.tasks import notification_email
+from tests.mail_links import assert_links_absolute
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,8 @@ def test_no_email_address_no_mail(agent, django_capture_on_commit_callbacks):
     assert callbacks == []
 
 
-def test_the_email_task_sends_the_notification(agent):
+def test_the_email_task_sends_the_notification(agent, settings):
+    settings.CAC_SITE_URL = "https://cac.example.com/"
     agent.email = "agent@example.com"
     agent.save(update_fields=["email"])
     notification, _ = make(agent, body="请今日处理")
@@ -50,6 +52,7 @@ def test_the_email_task_sends_the_notification(agent):
     assert mail.outbox[0].subject == "投诉超时"
     assert mail.outbox[0].to == ["agent@example.com"]
     assert "请今日处理" in mail.outbox[0].body
+    assert assert_links_absolute(mail.outbox[0]) == ["https://cac.example.com/complaints/"]
     assert notification_email.run(notification_id=0) == 0
 
 

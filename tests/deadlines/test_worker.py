@@ -27,7 +27,7 @@ from tests.complaints.factories import ComplaintFactory
 from tests.prospects.factories import ProspectFactory, put
 from tests.test_celery_worker import _env, _start, _stop, _wait_for
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 
 
 def _database_url() -> str:
@@ -41,18 +41,15 @@ def worker_env(tmp_path, redis_url, postgres):
     import redis
 
     # A queue of its own, so that a worker left running elsewhere on this Redis cannot take the sweep.
-    queue = f"cac-sweep-test-{os.getpid()}-{time.monotonic_ns()}"
-    env = _env(tmp_path, broker=redis_url)
+    env = _env(tmp_path, broker=redis_url, prefix=f"cac-sweep-test-{os.getpid()}-{time.monotonic_ns()}-")
     env.update(
-        CELERY_QUEUE=queue,
-        CELERY_TASK_DEFAULT_QUEUE=queue,
         CAC_SWEEP_SECONDS="1",
         DATABASE_URL=_database_url(),
         DATABASE_CONN_MAX_AGE="0",
     )
     yield env
     client = redis.Redis.from_url(redis_url)
-    client.delete(queue)
+    client.delete(*env["CELERY_QUEUE"].split(","))
 
 
 def _worker(tmp_path: Path, env: dict[str, str], name: str):

@@ -211,3 +211,24 @@ def test_a_report_generated_before_snapshots_were_kept_offers_its_pdf(client, ex
 def test_download_only_when_ready(client, executive, report, media_root):
     client.force_login(executive)
     assert client.get(reverse("reports:download", args=[report.pk])).status_code == 404
+
+
+def test_a_ready_report_whose_pdf_is_missing_says_so_instead_of_failing(client, make_user, dealer, report, media_root):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from cac import roles
+
+    report.start(at=timezone.now())
+    report.file.save("gone.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    report.finish(at=timezone.now(), snapshot={})
+    report.save()
+    report.file.storage.delete(report.file.name)
+    client.force_login(make_user(roles.EXECUTIVE, dealer))
+    response = client.get(reverse("reports:download", args=[report.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("reports:list"), 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "The PDF of this report is missing from the file storage; request the report again."
+    ]
+    assert MonthlyReport.objects.get(pk=report.pk).status == "ready"

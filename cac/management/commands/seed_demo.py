@@ -6,6 +6,7 @@ random choices come from a fixed seed.
 
 import random
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -16,6 +17,7 @@ from django.utils import timezone
 from cac.desk.phones import normalize_mobile
 from cac.desk.vin import vin_check_digit
 from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
+from cac.platform.attempts import latest_slot_moment
 from cac.roles import ROLE_PERMISSIONS, sync_roles
 from callbacks.demo import follow_up_after_complaint, seed_callbacks
 from complaints.demo import seed_complaints
@@ -124,6 +126,7 @@ class Command(BaseCommand):
 
     def _customers(self, dealer: Dealer, users: dict[str, User], count: int) -> int:
         now = timezone.now()
+        zone = ZoneInfo(dealer.time_zone)
         handlers = [users["agent"], users["agent"], users["service_manager"], users["sales_manager"]]
         owners = [users["agent"], users["sales_manager"], users["service_manager"]]
         created_count = 0
@@ -165,12 +168,13 @@ class Command(BaseCommand):
                         "mileage": rng.randrange(500, 160000),
                     },
                 )
+            # Calls in the line's hours (the call slots), the latest at most an hour before now, whatever its hour.
             call_times = sorted(
-                now - timedelta(minutes=rng.randrange(60, 90 * 24 * 60)) for _ in range(rng.randrange(1, 5))
+                latest_slot_moment(now - timedelta(minutes=rng.randrange(60, 90 * 24 * 60)), zone)
+                for _ in range(rng.randrange(1, 5))
             )
             for started_at in call_times:
                 purpose = rng.choice(list(CALL_SUMMARIES))
-                started_at = started_at.replace(second=0, microsecond=0)
                 CallLog.objects.get_or_create(
                     dealer=dealer,
                     phone=mobile,

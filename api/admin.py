@@ -1,0 +1,91 @@
+"""Admin of the integration API: keys are made and revoked through api.keys (the key is shown once), the OEM
+contacts and endpoint of each dealer are edited here, the access log and the reports are only shown."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from api.keys import api_key_create, api_key_revoke, api_key_sync_account
+from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport, Scope
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "dealers", "scopes"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ["name", "prefix", "scope_list", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix"]
+    filter_horizontal = ["dealers"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, plain = api_key_create(
+            name=form.cleaned_data["name"],
+            dealers=form.cleaned_data["dealers"],
+            scopes=form.cleaned_data["scopes"],
+            acting_user=request.user,
+        )
+        obj.pk = key.pk
+        form.instance = key
+        messages.warning(request, _("The key, shown this once only: %(key)s") % {"key": plain})
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            api_key_sync_account(key=form.instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the access log keeps pointing at it
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key_id=key.pk)
+
+
+@admin.register(ApiAccessLog)
+class ApiAccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "key", "method", "endpoint", "status", "duration_ms"]
+    list_filter = ["status", "method"]
+    list_select_related = ["key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DealerOemSettings)
+class DealerOemSettingsAdmin(admin.ModelAdmin):
+    list_display = ["dealer", "regional_manager_name", "regional_manager_email", "webhook_url"]
+    list_select_related = ["dealer"]
+
+
+@admin.register(OemReport)
+class OemReportAdmin(admin.ModelAdmin):
+    list_display = ["key", "dealer", "kind", "channel", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "kind", "channel"]
+    list_select_related = ["dealer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
