@@ -21,15 +21,16 @@ install: $(STAMP)
 run: $(STAMP)
 	bin/run
 
-## make test: lint, migration check and the whole suite
+## make test: lint, the import layers, migration check and the whole suite
 test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cac.settings_test $(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=cac.settings_test $(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=cac.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 ## make messages: extract strings into the .po files and compile them
 messages: $(STAMP)

@@ -36,8 +36,8 @@ from django.utils.translation import gettext as _
 
 from api.models import DealerOemSettings, OemReport
 from api.selectors import OEM_RESULT_WORKING_DAYS
-from cac.business_time import BusinessCalendar
-from cac.tasks import enqueue_on_commit
+from cac.platform.business_time import BusinessCalendar
+from cac.platform.queue import enqueue_on_commit
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
 from complaints.models import OEM_CHANNELS, Complaint, Status
 from complaints.services import complaint_mark_oem_reported
@@ -117,10 +117,8 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
                 Q(key__in=set(keys) - existing, attempts=0) | Q(state=OemReport.State.PENDING, updated_at__lt=stale)
             ).values_list("pk", flat=True)
         )
-        from api.tasks import oem_report_send
-
         for report_id in to_send:
-            enqueue_on_commit(oem_report_send, report_id=report_id)
+            enqueue_on_commit("api.tasks.oem_report_send", report_id=report_id)
     return len(rows) - len(existing)
 
 
@@ -235,13 +233,11 @@ def oem_report_deliver(*, report_id: int) -> bool:
 @transaction.atomic
 def oem_report_resend(*, report_id: int, acting_user) -> OemReport:
     """A manager sends a failed report again (their dealers only; a sent report is not sent twice)."""
-    from cac.selectors import dealer_ids
+    from cac.desk.selectors import dealer_ids
 
     report = OemReport.objects.select_for_update().get(pk=report_id, dealer_id__in=dealer_ids(user=acting_user))
     if report.state != OemReport.State.SENT:
         report.state = OemReport.State.PENDING
         report.save(update_fields=["state", "updated_at"])
-        from api.tasks import oem_report_send
-
-        enqueue_on_commit(oem_report_send, report_id=report.pk)
+        enqueue_on_commit("api.tasks.oem_report_send", report_id=report.pk)
     return report

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from cac.business_time import BusinessCalendar
+from cac.desk.phones import normalize_phone
+from cac.desk.selectors import customer_get, customer_list, dealer_list
 from cac.models import Customer, Dealer, User
-from cac.phones import normalize_phone
-from cac.selectors import customer_get, customer_list, dealer_list
+from cac.platform.business_time import BusinessCalendar
 from callbacks.selectors import customer_follow_ups
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, customer_open_complaints

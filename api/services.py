@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from api.models import IdempotencyClaim
 from cac import roles
+from cac.desk.phones import normalize_mobile, normalize_phone
+from cac.desk.services import call_log, customer_create, vehicle_create
+from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.phones import normalize_mobile, normalize_phone
-from cac.services import call_log, customer_create, vehicle_create
-from cac.vin import normalize_vin
 from complaints.models import Complaint
 from complaints.services import complaint_create
 from prospects.models import Prospect

@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from bench.results import FIGURES_MAX_S, PDF_MAX_S, SWEEP_MAX_S, Row, Target
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import Dealer
-from cac.sweep import sweep_deadlines
 from callbacks.models import OPEN_STATUSES as CALLBACK_OPEN
 from callbacks.models import Callback
 from callbacks.models import Status as CallbackStatus

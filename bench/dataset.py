@@ -180,7 +180,7 @@ def scale(given: str) -> tuple[str, str]:
         return given, "given with --scale"
     customers = Customer.objects.count()
     try:
-        from cac.bench_data import Sizes
+        from bench.data import Sizes
     except ImportError:
         return "unknown", f"{customers:,} customers; pass --scale"
     full = Sizes.for_scale(1).customers

@@ -10,8 +10,8 @@ neither their own roles nor their own dealers.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
+from cac.desk.selectors import dealer_ids
 from cac.models import Dealer, User
-from cac.selectors import dealer_ids
 
 
 def _own_permissions(*, user: User) -> QuerySet[Permission]:

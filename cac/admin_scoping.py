@@ -17,8 +17,8 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from cac.access import manageable_users
+from cac.desk.selectors import dealer_ids
 from cac.models import Dealer, User
-from cac.selectors import dealer_ids
 
 
 def _related_field_path(model: type[Model], name: str) -> bool:

@@ -9,8 +9,8 @@ class CacConfig(AppConfig):
     def ready(self):
         from cac import login_security, sessions
         from cac.import_jobs import dms_imports_reap
+        from cac.platform.task_failures import connect
         from cac.reaper import reaper_register
-        from cac.task_failures import connect
 
         connect()
         login_security.connect()

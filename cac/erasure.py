@@ -29,9 +29,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac.desk.phones import format_mobile, phone_digits
+from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Notification, SmsMessage, User, Vehicle
-from cac.phones import format_mobile, phone_digits
-from cac.selectors import dealer_ids
 
 ERASE_PERMISSION = "cac.erase_customer"
 # What the pages show in place of an erased person's name: language-neutral, like a masked number.

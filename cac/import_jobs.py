@@ -2,7 +2,7 @@
 
 A file of 20,000 rows takes longer to write than a web request may last. The upload page checks the file at once
 (its bad rows shown before anything is written, as before) and, once the user has nothing left to decide, stores the
-file and queues it; `dms_import_run` imports it in a worker through `cac.imports.import_apply`, which writes the
+file and queues it; `dms_import_run` imports it in a worker through `cac.events.imports.import_apply`, which writes the
 whole file in one transaction: an import that fails, or a worker killed in the middle, has written nothing, and the
 user simply tries again."""
 
@@ -14,11 +14,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from cac import imports
+from cac.desk.selectors import dealer_ids
+from cac.events import imports
 from cac.import_models import DmsImport, DmsImportStatus
 from cac.models import Dealer, User
-from cac.selectors import dealer_ids
-from cac.tasks import enqueue_on_commit
+from cac.platform.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +33,13 @@ def dms_import_request(
     *, dealer: Dealer, kind: str, filename: str, content: bytes, good_rows_only: bool, acting_user: User
 ) -> DmsImport:
     """A queued import of a checked file; a worker imports it once this commits."""
-    from cac.tasks import dms_import_task
-
     imports.authorize(dealer=dealer, kind=kind, acting_user=acting_user)
     job = DmsImport(
         dealer=dealer, kind=kind, filename=filename[:255], good_rows_only=good_rows_only, requested_by=acting_user
     )
     job.file.save(filename, ContentFile(content), save=False)
     job.save()
-    enqueue_on_commit(dms_import_task, import_id=job.pk)
+    enqueue_on_commit("cac.tasks.dms_import_task", import_id=job.pk)
     return job
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from cac.models import Dealer, TimeStampedModel
+from cac.platform.model_base import TimeStampedModel
 from cac.validation import choices_enforced
 
 
@@ -21,7 +21,9 @@ class DmsImport(FSMModelMixin, TimeStampedModel):
     """One uploaded DMS file of deliveries or repair orders. The file is kept in the media storage, so that the
     worker that imports it may run on another machine than the web server that received it."""
 
-    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="dms_imports", verbose_name=_("dealer"))
+    dealer = models.ForeignKey(
+        "cac.Dealer", on_delete=models.PROTECT, related_name="dms_imports", verbose_name=_("dealer")
+    )
     kind = models.CharField(_("kind"), max_length=20)
     filename = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")

@@ -9,16 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cac.phones import format_mobile
+from cac.desk.phones import format_mobile
+from cac.platform.model_base import TimeStampedModel
 from cac.validation import choices_enforced
-
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Dealer(TimeStampedModel):

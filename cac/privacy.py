@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from cac.desk.phones import format_mobile
 from cac.masking import mask_phones
 from cac.models import AccessLog
-from cac.phones import format_mobile
 
 __all__ = ["access_log_record", "client_address", "mask_phones", "phone_for", "sees_full_phones"]
 

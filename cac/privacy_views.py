@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cac import erasure, privacy, selectors
-from cac.forms import CallForm
+from cac import erasure, privacy
+from cac.desk import selectors
+from cac.desk.forms import CallForm, add_service_errors
+from cac.desk.views import role_required, scoped
 from cac.models import AccessLog
-from cac.views import _customer_context, _customer_for_360, _form_errors_from, role_required, scoped
+from cac.root.customer_360 import _customer_context, _customer_for_360
 
 
 class RevealForm(forms.Form):
@@ -64,7 +66,7 @@ def customer_erase(request, customer_id: int):
                 customer_id=customer.pk, acting_user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The customer's personal data was erased."))
             return redirect("customer_detail", customer_id=customer.pk)

@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out username and address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cac.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cac.platform.auth.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk"
 LOGOUT_REDIRECT_URL = "login"
@@ -226,8 +226,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Forms --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Widgets render with Jinja2 where Django has a Jinja2 template (see cac/form_renderer.py).
-FORM_RENDERER = "cac.form_renderer.WidgetRenderer"
+# Widgets render with Jinja2 where Django has a Jinja2 template (see cac/platform/form_renderer.py).
+FORM_RENDERER = "cac.platform.form_renderer.WidgetRenderer"
 
 # --- Celery -------------------------------------------------------------------
 # REDIS_URL selects Redis; without it, kombu's file-system transport needs no server.
@@ -284,7 +284,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.monthly_reports_schedule",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
-    # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/sweep.py).
+    # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/deadlines/engine.py).
     "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
     # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
@@ -317,7 +317,7 @@ CAC_SANBAO_WARN_SAME_FAULT = env.int("CAC_SANBAO_WARN_SAME_FAULT", default=4)
 CAC_SANBAO_LIMIT_SAFETY = 2  # a serious safety fault repaired twice and still not fixed
 CAC_SANBAO_WARN_SAFETY = env.int("CAC_SANBAO_WARN_SAFETY", default=2)
 
-CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.sms.LogSmsBackend")
+CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.deadlines.sms.LogSmsBackend")
 
 # --- E-mail -------------------------------------------------------------------
 # EMAIL_URL configures SMTP in one value (django-environ): smtp://user:password@host:25, smtp+tls://…:587 or

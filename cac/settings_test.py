@@ -20,4 +20,4 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
 CELERY_TASK_ALWAYS_EAGER = False
-CAC_SMS_BACKEND = "cac.sms.MemorySmsBackend"
+CAC_SMS_BACKEND = "cac.deadlines.sms.MemorySmsBackend"

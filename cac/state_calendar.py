@@ -1,6 +1,6 @@
 """China's official calendar in the business calendar: the public holidays and the make-up working days (调休) of a
 year, taken from the chinesecalendar library (which the State Council's notice of each December updates) and kept
-in StateCalendarDay, where cac.business_time reads them.
+in StateCalendarDay, where cac.platform.business_time reads them.
 
 A year is loaded once the library knows it; loading it again replaces its rows (a corrected library release). In
 December the beat loads the next year; while the library does not know it yet, the administrators are told, once a
@@ -17,8 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cac import roles
+from cac.deadlines.notifications import notify
 from cac.models import StateCalendarDay, User
-from cac.notifications import notify
 
 logger = logging.getLogger(__name__)
 

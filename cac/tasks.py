@@ -6,7 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -26,19 +26,6 @@ def ping(token: str) -> str:
     return token
 
 
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Send `task` once the transaction commits. A broker that is down must not turn a saved change into an
-    error page: the failure is logged, and the deadline sweeps catch up from the database."""
-
-    def send() -> None:
-        try:
-            task.apply_async(kwargs=kwargs)
-        except Exception:  # noqa: BLE001 - any broker failure: log it, never fail the committed request
-            logger.exception("Could not enqueue %s with %s", task.name, kwargs)
-
-    transaction.on_commit(send)
-
-
 @shared_task(
     name="cac.sweep_deadlines",
     acks_late=True,
@@ -51,8 +38,8 @@ def enqueue_on_commit(task, **kwargs) -> None:
 def sweep_deadlines_task() -> dict[str, int]:
     """Beat, every minute: act on every due or breached deadline, and fail the work a killed worker left running
     (cac/reaper.py). Safe to run twice, at once, or after a crash."""
+    from cac.deadlines.engine import sweep_deadlines
     from cac.reaper import reap_stuck
-    from cac.sweep import sweep_deadlines
 
     counts = sweep_deadlines()
     return {**counts, **reap_stuck(now=timezone.now())}
@@ -68,7 +55,7 @@ def sweep_deadlines_task() -> dict[str, int]:
 )
 def deadline_digest_task() -> int:
     """Beat, 08:30: each agent's and manager's digest of unclosed and unreplied cases; once per user per day."""
-    from cac.sweep import deadline_digest
+    from cac.deadlines.engine import deadline_digest
 
     return deadline_digest()
 

@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import health, notification_views, privacy_views, two_factor, views
+from cac import health, privacy_views, two_factor
+from cac.deadlines import notification_views
+from cac.desk import views
+from cac.root import customer_360
 
 urlpatterns = [
     path("", views.desk, name="desk"),
@@ -11,9 +14,9 @@ urlpatterns = [
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("customers/find/", views.customer_find, name="customer_find"),
     path("customers/new/", views.customer_create, name="customer_create"),
-    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/", customer_360.customer_detail, name="customer_detail"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
-    path("customers/<int:customer_id>/calls/", views.customer_call_create, name="customer_call_create"),
+    path("customers/<int:customer_id>/calls/", customer_360.customer_call_create, name="customer_call_create"),
     path("customers/<int:customer_id>/reveal/", privacy_views.customer_reveal_phone, name="customer_reveal_phone"),
     path("customers/<int:customer_id>/erase/", privacy_views.customer_erase, name="customer_erase"),
     path("customers/<int:customer_id>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
@@ -22,7 +25,7 @@ urlpatterns = [
     path("calls/new/", views.call_new, name="call_new"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
     path("complaints/", include("complaints.urls")),
-    path("", include("cac.event_urls")),
+    path("", include("cac.events.urls")),
     path("callbacks/", include("callbacks.urls")),
     path("prospects/", include("prospects.urls")),
     path("reports/", include("reports.urls")),

@@ -17,8 +17,8 @@ from django.db.models import Max, Min, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
-from cac.selectors import dealer_ids
 from callbacks.models import Callback, Kind
 from callbacks.services import _create, agent_for
 from callbacks.warranty_watch import warranty_watch

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cac.events import sale_record, service_visit_record
+from cac.desk.vin import vin_check_digit
+from cac.events.services import sale_record, service_visit_record
 from cac.models import Customer, Dealer, Sale, User, Vehicle
-from cac.vin import vin_check_digit
 from callbacks.models import Callback, Kind, Question
 from callbacks.services import callback_cancel, callback_record_attempt, callbacks_make_due
 
@@ -231,3 +231,22 @@ def _sanbao_vehicle(dealer: Dealer, sold: list[Vehicle], users: dict[str, User])
             acting_user=users["service_manager"],
         )
     return len(stays)
+
+
+def follow_up_after_complaint(*, complaint, agent: User, called_at, rng: random.Random, satisfied: bool) -> None:
+    """The demo's follow-up call of a resolved complaint at `called_at` (in a call slot): satisfied closes it,
+    dissatisfied reopens it."""
+    callback = Callback.objects.get(complaint=complaint, status__in=["scheduled", "due"])
+    answers = {
+        str(q.pk): ("5" if q.answer_type == Question.AnswerType.SCORE else "yes")
+        for q in Question.objects.filter(dealer__isnull=True, kind=callback.kind)
+    }
+    callback_record_attempt(
+        callback_id=callback.pk,
+        acting_user=agent,
+        result="reached",
+        satisfaction=rng.choice((4, 5, 5)) if satisfied else 2,
+        answers=answers if satisfied else {key: "no" if value == "yes" else "2" for key, value in answers.items()},
+        remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
+        at=called_at,
+    )

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cac.attempts import AttemptResult
-from cac.forms import DateInput
+from cac.desk.forms import DateInput
+from cac.desk.vin import normalize_vin
 from cac.models import Customer, Dealer, User, Vehicle
 from cac.once import OnceFormMixin
-from cac.vin import normalize_vin
+from cac.platform.attempts import AttemptResult
 from callbacks import selectors
 from callbacks.models import Kind, Question
 

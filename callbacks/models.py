@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cac.attempts import AttemptResult, Slot
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, TimeStampedModel, Vehicle
+from cac.platform.attempts import AttemptResult, Slot
 from cac.validation import choices_enforced
 
 WORK = "callbacks.work_callback"
@@ -40,6 +40,18 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = [Status.SCHEDULED, Status.DUE, Status.IN_PROGRESS]
 SATISFIED_FROM = 4  # satisfaction 4 or 5 of 5 is satisfied; 1-3 is a complaint
+# Made: the customer was reached, whether they answered the questions or declined the call (they prefer SMS).
+MADE_STATUSES = [Status.COMPLETED, Status.DECLINED]
+
+
+def made_q() -> Q:
+    return Q(status__in=MADE_STATUSES)
+
+
+def made_on_time_q() -> Q:
+    """The one definition of a follow-up call made on time: made by its deadline. The statistics page, the monthly
+    report and its PDF, and the call's own page all count by it."""
+    return made_q() & Q(completed_at__lte=F("due_at"))
 
 
 @choices_enforced
@@ -157,6 +169,13 @@ class Callback(FSMModelMixin, TimeStampedModel):
         return f"{self.get_kind_display()} {self.customer}"
 
     @property
+    def made_on_time(self) -> bool | None:
+        """Whether the call was made on time (made_on_time_q for one call); None while it is not made."""
+        if self.status not in MADE_STATUSES or self.completed_at is None:
+            return None
+        return self.completed_at <= self.due_at
+
+    @property
     def is_satisfied(self) -> bool:
         return self.satisfaction is not None and self.satisfaction >= SATISFIED_FROM
 
@@ -269,3 +288,23 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SanbaoWarning(models.Model):
+    """The 三包 watch's ledger: one row per vehicle and threshold it has warned about, so that each threshold is
+    warned of once, whatever later happens to the key-attention entry."""
+
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.CASCADE, related_name="sanbao_warnings", verbose_name=_("vehicle")
+    )
+    threshold = models.CharField(_("threshold"), max_length=60, help_text="days, safety or fault:<code>")
+    warned_at = models.DateTimeField(_("warned at"))
+
+    class Meta:
+        ordering = ["vehicle", "warned_at"]
+        constraints = [models.UniqueConstraint(fields=["vehicle", "threshold"], name="sanbao_warning_once")]
+        verbose_name = _("三包 warning")
+        verbose_name_plural = _("三包 warnings")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.threshold}"

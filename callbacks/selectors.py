@@ -23,10 +23,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cac.attempts import AttemptResult, Slot, slot_bounds, slot_of
+from cac.desk.selectors import customer_list, dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
-from cac.selectors import customer_list, dealer_ids
-from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status
+from cac.platform.attempts import AttemptResult, Slot, slot_bounds, slot_of
+from cac.platform.zones import dealer_zone, dealers_zone
+from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status, made_on_time_q
 
 RECENT_FOLLOW_UPS = 5
 
@@ -36,8 +37,9 @@ def callback_list(*, user: User) -> QuerySet[Callback]:
     return Callback.objects.filter(dealer_id__in=dealer_ids(user=user))
 
 
-def end_of_today(now: datetime) -> datetime:
-    local = timezone.localtime(now)
+def end_of_today(now: datetime, zone=None) -> datetime:
+    """Midnight after `now`'s day in `zone` (the dealers' zone, cac.platform.zones)."""
+    local = timezone.localtime(now, zone)
     return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
 
 
@@ -78,9 +80,10 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
     `last_attempt_at`, `last_attempt_slot` and `is_overdue`, computed in the query; `worklist_rows` adds what the
     screen shows of a page of them."""
     now = now or timezone.now()
-    current_slot = slot_of(now, timezone.get_current_timezone())
+    zone = dealers_zone(dealer_ids(user=user))
+    current_slot = slot_of(now, zone)
     return (
-        _worklist_calls(user=user, now=now, agent_id=agent_id)
+        _worklist_calls(user=user, now=now, agent_id=agent_id, zone=zone)
         .select_related("customer", "vehicle", "agent", "dealer")
         .annotate(
             **_attempts_annotations(current_slot),
@@ -90,9 +93,10 @@ def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int 
     )
 
 
-def _worklist_calls(*, user: User, now: datetime, agent_id: int | None) -> QuerySet[Callback]:
+def _worklist_calls(*, user: User, now: datetime, agent_id: int | None, zone=None) -> QuerySet[Callback]:
+    zone = zone or dealers_zone(dealer_ids(user=user))
     callbacks = callback_list(user=user).filter(
-        Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
+        Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now, zone)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
     )
     if not user.has_perm(SUPERVISE):
         return callbacks.filter(agent=user)
@@ -111,7 +115,7 @@ def worklist_totals(*, user: User, now: datetime, agent_id: int | None = None) -
 def worklist_rows(rows, *, now: datetime) -> list[Callback]:
     """Each row of a page of the worklist with `last_attempt_result_label`, `blocked` (the slot rule says not yet)
     and `slot_marks`."""
-    current_slot = slot_of(now, timezone.get_current_timezone())
+    zones: dict[int, object] = {}
     labels = {name: str(label) for name, label in Slot.choices}
     results = dict(AttemptResult.choices)
     # The pills' tooltips, translated once for the page rather than three times a row.
@@ -123,6 +127,10 @@ def worklist_rows(rows, *, now: datetime) -> list[Callback]:
     }
     rows = list(rows)
     for row in rows:
+        # The slot of now in the row's dealer's zone: the slots are the dealer's.
+        if row.dealer_id not in zones:
+            zones[row.dealer_id] = dealer_zone(row.dealer)
+        current_slot = slot_of(now, zones[row.dealer_id])
         row.last_attempt_result_label = results.get(row.last_attempt_result, "")
         row.blocked = row.next_attempt_at is not None and row.next_attempt_at > now
         row.slot_marks = []
@@ -232,7 +240,7 @@ def _stats_aggregates() -> dict:
     return {
         "total": Count("pk"),
         "completed": Count("pk", filter=Q(status=Status.COMPLETED)),
-        "on_time": Count("pk", filter=Q(status=Status.COMPLETED, completed_at__lte=F("due_at"))),
+        "on_time": Count("pk", filter=made_on_time_q()),
         "unreachable": Count("pk", filter=Q(status=Status.UNREACHABLE)),
         "declined": Count("pk", filter=Q(status=Status.DECLINED)),
         "pending": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
@@ -251,9 +259,9 @@ class CallbackStats:
 
 
 def callback_stats(*, user: User, date_from: date, date_to: date) -> CallbackStats:
-    """Completion, on-time (completed by `due_at`), unreachable rates and average satisfaction of the follow-up
+    """Completion, on-time (made by `due_at`, callbacks.models.made_on_time_q), unreachable rates and average satisfaction of the follow-up
     calls due between the two days (inclusive), cancelled ones left out; by agent and by kind, one query each."""
-    zone = timezone.get_current_timezone()
+    zone = dealers_zone(dealer_ids(user=user))
     start = datetime.combine(date_from, time.min, tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
     callbacks = (

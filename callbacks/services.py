@@ -2,27 +2,28 @@
 with complaints."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, next_slot_start, slot_of
-from cac.business_time import BusinessCalendar
+from cac.deadlines.sms import sms_send
+from cac.desk.selectors import dealer_ids
+from cac.desk.services import call_log
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
+from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
+from cac.platform.business_time import BusinessCalendar
+from cac.platform.history import save_with_history
+from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
-from cac.selectors import dealer_ids
-from cac.sms import sms_send
+from cac.seams import FollowUpOutcome, follow_up_concluded
 from cac.validation import check_choices
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
-from complaints.models import Category, Channel, Complaint
-from complaints.models import Status as ComplaintStatus
 
 
 def due_after(*, dealer: Dealer, event_day: date) -> datetime:
@@ -95,11 +96,10 @@ def callback_schedule_for_service(*, visit: ServiceVisit, acting_user: User | No
     )
 
 
-def callback_schedule_for_complaint(*, complaint: Complaint, acting_user: User | None = None) -> Callback | None:
+def callback_schedule_for_complaint(*, complaint, acting_user: User | None = None) -> Callback | None:
+    """`complaint` is the resolved complaint (complaints.Complaint), heard of through the seam `complaint_resolved`."""
     # The day of the resolution in the dealer's zone: 00:00-08:00 in Shanghai is still the previous day in UTC.
-    resolved_day = timezone.localtime(
-        complaint.resolved_at or timezone.now(), ZoneInfo(complaint.dealer.time_zone)
-    ).date()
+    resolved_day = timezone.localtime(complaint.resolved_at or timezone.now(), dealer_zone(complaint.dealer)).date()
     return _create(
         Callback(
             dealer_id=complaint.dealer_id,
@@ -132,13 +132,6 @@ def _lock(callback_id: int, acting_user: User) -> Callback:
         raise PermissionDenied(_("This follow-up call belongs to a dealer you do not work for.")) from exc
 
 
-def _save(callback: Callback, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    callback._history_user = acting_user
-    callback._change_reason = reason
-    check_choices(callback)
-    callback.save(update_fields=[*fields, "updated_at"])
-
-
 @transaction.atomic
 def callback_record_attempt(
     *,
@@ -163,22 +156,19 @@ def callback_record_attempt(
         raise ValidationError(_("The service advisor of this repair may not make its follow-up call."))
     if result not in AttemptResult.values:
         raise ValidationError({"result": _("Choose the result of the call.")})
-    zone = ZoneInfo(callback.dealer.time_zone)
-    slot = slot_of(at, zone)
-    if slot is None:
-        raise ValidationError(
-            _("Follow-up calls are made in the call slots of the day; the next one starts %(when)s.")
-            % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
-        )
-    if callback.next_attempt_at and at < callback.next_attempt_at and result != AttemptResult.REACHED:
-        raise ValidationError(
-            _("Try again in another time slot, from %(when)s.")
-            % {"when": formats.date_format(timezone.localtime(callback.next_attempt_at), "SHORT_DATETIME_FORMAT")}
-        )
+    zone = dealer_zone(callback.dealer)
+    slot = attempt_slot(
+        at=at,
+        zone=zone,
+        next_attempt_at=callback.next_attempt_at,
+        result=result,
+        outside=_("Follow-up calls are made in the call slots of the day; the next one starts %(when)s."),
+    )
     if result == AttemptResult.REACHED:
         _validate_answers(callback, satisfaction=satisfaction, answers=answers or {})
-    call = CallLog(
-        dealer_id=callback.dealer_id,
+    call = call_log(
+        dealer=callback.dealer,
+        acting_user=acting_user,
         customer=callback.customer,
         phone=callback.customer.mobile,
         started_at=at,
@@ -186,10 +176,7 @@ def callback_record_attempt(
         purpose=CallLog.Purpose.FOLLOW_UP,
         summary=f"{callback.get_kind_display()}: {AttemptResult(result).label}" + (f" — {note}" if note else ""),
         outcome=remarks[:500],
-        handled_by=acting_user,
     )
-    call._history_user = acting_user
-    call.save()
     CallbackAttempt.objects.create(
         callback=callback, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call
     )
@@ -199,13 +186,13 @@ def callback_record_attempt(
     if result == AttemptResult.REACHED:
         callback.complete(at=at, satisfaction=satisfaction, answers=answers or {}, remarks=remarks)
         fields += ["completed_at", "satisfaction", "answers", "remarks", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
         _close_the_loop(callback, acting_user=acting_user)
         return callback
     if result == AttemptResult.DECLINED:
         callback.decline(at=at, remarks=remarks or note)
         fields += ["completed_at", "remarks", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason="declined phone follow-up", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason="declined phone follow-up", fields=fields)
         _prefer_sms(callback.customer, acting_user=acting_user)
         _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_declined")
         return callback
@@ -213,12 +200,12 @@ def callback_record_attempt(
     if state.unreachable:
         callback.give_up(at=at)
         fields += ["completed_at", "next_attempt_at"]
-        _save(callback, acting_user=acting_user, reason="unreachable", fields=fields)
+        save_with_history(callback, acting_user=acting_user, reason="unreachable", fields=fields)
         _send_follow_up_sms(callback, acting_user=acting_user, purpose="follow_up_unreachable")
         return callback
     callback.next_attempt_at = state.next_attempt_at
     fields.append("next_attempt_at")
-    _save(callback, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
+    save_with_history(callback, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
     return callback
 
 
@@ -260,39 +247,31 @@ def _send_follow_up_sms(callback: Callback, *, acting_user: User | None, purpose
 
 
 def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
-    """Seed 003: satisfied closes the complaint, dissatisfied reopens it; a dissatisfied customer after a sale
-    or a repair is a new complaint."""
-    from complaints.services import complaint_create, complaint_transition
-
-    if callback.kind == Kind.AFTER_COMPLAINT and callback.complaint_id:
-        complaint = Complaint.objects.get(pk=callback.complaint_id)
-        if complaint.status != ComplaintStatus.RESOLVED:
-            return
-        action = "close_satisfied" if callback.is_satisfied else "reopen"
-        if not has_transition_perm(getattr(complaint, action), acting_user):
-            raise ValidationError(_("Your role cannot close or reopen this complaint."))
-        complaint_transition(
-            complaint_id=complaint.pk,
-            action=action,
-            acting_user=acting_user,
-            note=_("Follow-up call: satisfaction %(score)s/5. %(remarks)s")
-            % {"score": callback.satisfaction, "remarks": callback.remarks},
-        )
+    """Seed 003: the complaints workflow decides what the reached call means for complaints (the seam
+    `follow_up_concluded`); a complaint it opens is kept as the one this call raised."""
+    if callback.kind not in (Kind.AFTER_COMPLAINT, Kind.AFTER_SALE, Kind.AFTER_SERVICE):
         return
-    if callback.kind in (Kind.AFTER_SALE, Kind.AFTER_SERVICE) and not callback.is_satisfied:
-        after_sale = callback.kind == Kind.AFTER_SALE
-        complaint = complaint_create(
+    if callback.kind == Kind.AFTER_COMPLAINT and not callback.complaint_id:
+        return
+    attempt = callback.attempts.order_by("-attempted_at").first()
+    complaint = follow_up_concluded(
+        outcome=FollowUpOutcome(
+            kind=callback.kind,
+            satisfied=callback.is_satisfied,
+            satisfaction=callback.satisfaction,
+            remarks=callback.remarks,
             customer=callback.customer,
-            acting_user=acting_user,
-            channel=Channel.SALES_FOLLOW_UP if after_sale else Channel.SERVICE_FOLLOW_UP,
-            category=Category.PURCHASE if after_sale else Category.REPAIR_QUALITY,
-            description=callback.remarks
-            or _("Dissatisfied on the follow-up call (%(score)s/5).") % {"score": callback.satisfaction},
             vehicle=callback.vehicle,
-            call=callback.attempts.order_by("-attempted_at").first().call,
-        )
+            call=attempt.call if attempt else None,
+            complaint_id=callback.complaint_id if callback.kind == Kind.AFTER_COMPLAINT else None,
+        ),
+        acting_user=acting_user,
+    )
+    if complaint is not None and callback.kind != Kind.AFTER_COMPLAINT:
         callback.raised_complaint = complaint
-        _save(callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"])
+        save_with_history(
+            callback, acting_user=acting_user, reason=f"raised {complaint.number}", fields=["raised_complaint"]
+        )
 
 
 @transaction.atomic
@@ -303,7 +282,7 @@ def callback_cancel(*, callback_id: int, reason: str, acting_user: User) -> Call
     if not has_transition_perm(callback.cancel, acting_user):
         raise ValidationError(_("You cannot cancel this follow-up call."))
     callback.cancel(at=timezone.now(), reason=reason.strip())
-    _save(
+    save_with_history(
         callback,
         acting_user=acting_user,
         reason=f"cancelled: {reason}",
@@ -328,7 +307,9 @@ def callback_assign(*, callback_ids: list[int], agent: User, acting_user: User) 
             raise ValidationError({"agent": _("The service advisor of this repair may not make its follow-up call.")})
         if callback.agent_id != agent.pk:
             callback.agent = agent
-            _save(callback, acting_user=acting_user, reason=f"assigned to {agent.username}", fields=["agent"])
+            save_with_history(
+                callback, acting_user=acting_user, reason=f"assigned to {agent.username}", fields=["agent"]
+            )
             changed += 1
     return changed
 

@@ -5,8 +5,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import OperationalError
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,14 +38,15 @@ def care_callbacks_daily() -> int:
 )
 def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> int:
     """Tell the dealer's service managers that a vehicle reached a 三包 warning threshold. Returns the mails sent."""
+    from cac.deadlines.notifications import notify_and_mail
     from cac.models import Vehicle
-    from callbacks.warranty_watch import sanbao_figures, service_manager_emails
+    from callbacks.warranty_watch import sanbao_figures, service_managers
 
     vehicle = Vehicle.objects.select_related("customer", "dealer").filter(pk=vehicle_id).first()
     if vehicle is None:
         return 0
-    recipients = service_manager_emails(dealer_id=vehicle.dealer_id)
-    if not recipients:
+    managers = service_managers(dealer_id=vehicle.dealer_id)
+    if not managers:
         logger.warning("No service manager with an e-mail address for dealer %s", vehicle.dealer.code)
         return 0
     figures = next(iter(sanbao_figures(dealer=vehicle.dealer_id, vehicle_ids=[vehicle.pk])), None)
@@ -62,6 +63,19 @@ def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> i
             if figures.safety_repairs:
                 lines.append(_("Safety-fault repairs: %(count)s") % {"count": figures.safety_repairs})
         lines.append(_("New warnings: %(warnings)s") % {"warnings": ", ".join(warnings)})
+        url = reverse("events:sanbao")
         lines.append(absolute_reverse("events:sanbao"))
-    send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    # Through the notification ledger, one key per manager and set of warnings: a rerun mails nobody twice.
+    return sum(
+        notify_and_mail(
+            recipient=user,
+            key=f"vehicle:{vehicle.pk}:sanbao:{'+'.join(sorted(warnings))}:user:{user.pk}",
+            kind="sanbao_warning",
+            title=subject,
+            body="\n".join(lines[:-1]),
+            url=url,
+            mail_body="\n".join(lines),
+            dealer=vehicle.dealer_id,
+        )
+        for user in managers
+    )

@@ -12,16 +12,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
-from cac.attempts import AttemptResult
+from cac.desk.forms import add_service_errors
+from cac.desk.selectors import dealer_ids, dealer_list
+from cac.desk.views import role_required, scoped
 from cac.models import Customer
 from cac.once import submit_once
-from cac.pagination import page_of
-from cac.selectors import dealer_ids, dealer_list
-from cac.views import role_required, scoped
+from cac.platform.attempts import AttemptResult
+from cac.platform.pagination import page_of
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
-from complaints.forms import add_service_errors
+from callbacks.warranty_watch import Thresholds, sanbao_watch_list
 
 WORKLIST_PAGE_SIZE = 25
 
@@ -347,3 +348,16 @@ def _skipped(*, no_consent: int, no_contact: int, already: int) -> list[str]:
             % {"count": already}
         )
     return reasons
+
+
+@role_required("complaints.manage_complaint")
+@require_GET
+def sanbao(request):
+    """For the service manager: vehicles near or over a 三包 threshold, with the figures, of all one's dealers."""
+    rows = sanbao_watch_list(user=request.user)
+    several_dealers = len(dealer_ids(user=request.user)) > 1
+    return render(
+        request,
+        "cac/events/sanbao.html",
+        {"rows": rows, "limits": Thresholds.from_settings(), "several_dealers": several_dealers},
+    )

@@ -4,22 +4,26 @@ fault is repaired twice and still not fixed. The watch warns before a vehicle ge
 
 Figures come from warranty repairs (ServiceVisit.is_warranty) of vehicles still under warranty, counted by SQL
 aggregates. A vehicle that crosses a warning threshold becomes a key-attention vehicle (重点关注车辆) and the dealer's
-service managers get an e-mail, once per threshold: each warning is recorded in the key-attention history under a
-change reason `[三包:<threshold>]`, which survives the entry being released or its reason being edited."""
+service managers get an e-mail, once per threshold: each warning is a row of the ledger `SanbaoWarning`, which
+survives the entry being released or its reason being edited. The key-attention list is the complaints app's, reached
+through the seams `key_attention_flag` and `key_attention_among`."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import Dealer, ServiceVisit, Vehicle
-from cac.tasks import enqueue_on_commit
-from complaints.models import KeyAttentionVehicle
+from cac.platform.queue import enqueue_on_commit
+from cac.roles import SERVICE_MANAGER
+from cac.seams import key_attention_among, key_attention_flag
+from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"
 
@@ -146,16 +150,10 @@ def sanbao_figures(
 def sanbao_watch_list(*, user, today: date | None = None) -> list[SanbaoFigures]:
     """The 三包 page: the vehicles of all the user's dealers near or over a threshold, those past a limit first, each
     marked when it is on the key-attention list. The same five queries for one dealer or fifty."""
-    from cac.selectors import dealer_ids
-
     rows = sanbao_figures(dealer_ids=dealer_ids(user=user), today=today)
     if not rows:
         return rows
-    on_list = set(
-        KeyAttentionVehicle.objects.filter(
-            vehicle_id__in=[row.vehicle.pk for row in rows], released_at__isnull=True
-        ).values_list("vehicle_id", flat=True)
-    )
+    on_list = key_attention_among(vehicle_ids=[row.vehicle.pk for row in rows])
     for row in rows:
         row.key_attention = row.vehicle.pk in on_list
     return rows
@@ -204,56 +202,29 @@ def warranty_watch(
         return figures_list
     limits = Thresholds.from_settings()
     ids = [f.vehicle.pk for f in figures_list]
-    warned = set(
-        KeyAttentionVehicle.history.filter(vehicle_id__in=ids, history_change_reason__startswith="[三包:").values_list(
-            "vehicle_id", "history_change_reason"
-        )
-    )
+    warned = set(SanbaoWarning.objects.filter(vehicle_id__in=ids).values_list("vehicle_id", "threshold"))
     for figures in figures_list:
-        new = [w for w in figures.warnings if (figures.vehicle.pk, _token(w)) not in warned]
+        new = [w for w in figures.warnings if (figures.vehicle.pk, w) not in warned]
         if new:
             _flag(figures, new, limits)
     return figures_list
 
 
 def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> None:
-    from callbacks.tasks import sanbao_notify_service_managers
-
     vehicle = figures.vehicle
+    now = timezone.now()
     # The reason is read by the dealer's staff: in the dealer's language, whoever triggered the watch.
     with translation.override(settings.LANGUAGE_CODE):
         texts = [_describe(figures, warning, limits) for warning in warnings]
-    entry = KeyAttentionVehicle.objects.select_for_update().filter(vehicle=vehicle, released_at__isnull=True).first()
     for warning, text in zip(warnings, texts, strict=True):
-        if entry is None:
-            entry = KeyAttentionVehicle(dealer_id=vehicle.dealer_id, vehicle=vehicle, reason=text[:200])
-            entry._change_reason = _token(warning)
-            try:
-                with transaction.atomic():
-                    entry.save()
-            except IntegrityError:
-                # Put on the list at the same moment by a complaint: add the reason to that entry.
-                entry = KeyAttentionVehicle.objects.select_for_update().get(vehicle=vehicle, released_at__isnull=True)
-                _add_reason(entry, warning, text)
-        else:
-            _add_reason(entry, warning, text)
-    enqueue_on_commit(sanbao_notify_service_managers, vehicle_id=vehicle.pk, warnings=warnings)
-
-
-def _add_reason(entry: KeyAttentionVehicle, warning: str, text: str) -> None:
-    entry.reason = f"{entry.reason}; {text}"[:200] if entry.reason else text[:200]
-    entry._change_reason = _token(warning)
-    entry.save(update_fields=["reason", "updated_at"])
-
-
-def service_manager_emails(*, dealer_id: int) -> list[str]:
-    from cac.models import User
-    from cac.roles import SERVICE_MANAGER
-
-    return list(
-        User.objects.filter(is_active=True, dealers=dealer_id, groups__name=SERVICE_MANAGER)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-        .distinct()
+        key_attention_flag(vehicle=vehicle, reason=text, change_reason=_token(warning))
+    SanbaoWarning.objects.bulk_create(
+        [SanbaoWarning(vehicle=vehicle, threshold=warning, warned_at=now) for warning in warnings],
+        ignore_conflicts=True,
     )
+    enqueue_on_commit("callbacks.tasks.sanbao_notify_service_managers", vehicle_id=vehicle.pk, warnings=warnings)
+
+
+def service_managers(*, dealer_id: int) -> list:
+    """The dealer's service managers who have an e-mail address, whom the 三包 alert is mailed to."""
+    return list(dealer_staff(dealer=dealer_id, role=SERVICE_MANAGER).exclude(email=""))

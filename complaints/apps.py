@@ -7,5 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        # A follow-up call's outcome is this app's to turn into closing, reopening or a new complaint.
+        from complaints import deadlines
+        from complaints.receivers import connect
+
+        connect()
+        deadlines.register()  # the complaints' rules of the deadline sweep and their line of the digest
         # What this app keeps about a person, erased with the customer's personal data (cac.erasure).
         import complaints.erasure  # noqa: F401

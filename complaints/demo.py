@@ -2,13 +2,14 @@
 some escalated, a few major and one emergency. Made through the services, so each has its history."""
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cac.attempts import latest_slot_moment
 from cac.models import Customer, Dealer, User
+from cac.platform.attempts import latest_slot_moment
 from complaints.models import Category, Channel, Complaint, Escalation, ResolutionType, Severity, Status
 from complaints.services import complaint_create, complaint_escalate, complaint_transition
 
@@ -51,8 +52,9 @@ def _target_status(rng: random.Random, age_days: int) -> str:
     return rng.choice(list(PATHS))
 
 
-def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
-    """Create the demo complaints once; a dealer that already has complaints is left as it is."""
+def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callable[..., None]) -> int:
+    """Create the demo complaints once; a dealer that already has complaints is left as it is. `follow_up` makes
+    the follow-up call of a resolved complaint (the follow-up app's, given by seed_demo)."""
     if Complaint.objects.filter(dealer=dealer).exists():
         return 0
     customers = list(Customer.objects.filter(dealer=dealer).prefetch_related("vehicles").order_by("pk"))
@@ -95,7 +97,13 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User]) -> int:
             target = Status.RESOLVED  # resolved too recently for a call in a slot before now: the call is still owed
         for action in PATHS[target]:
             if action in ("follow_up", "follow_up_unhappy"):
-                _follow_up(complaint, users["agent"], times["follow_up"], rng, satisfied=action == "follow_up")
+                follow_up(
+                    complaint=complaint,
+                    agent=users["agent"],
+                    called_at=times["follow_up"],
+                    rng=rng,
+                    satisfied=action == "follow_up",
+                )
                 continue
             data = dict(STEP_DATA.get(action, {}))
             note = data.pop("note", "")
@@ -124,26 +132,6 @@ def _timeline(received_at: datetime, rng: random.Random, now: datetime, zone: Zo
     if call > resolved:
         times["follow_up"] = call
     return times
-
-
-def _follow_up(complaint: Complaint, agent: User, called_at: datetime, rng: random.Random, *, satisfied: bool) -> None:
-    from callbacks.models import Callback, Question
-    from callbacks.services import callback_record_attempt
-
-    callback = Callback.objects.get(complaint=complaint, status__in=["scheduled", "due"])
-    answers = {
-        str(q.pk): ("5" if q.answer_type == Question.AnswerType.SCORE else "yes")
-        for q in Question.objects.filter(dealer__isnull=True, kind=callback.kind)
-    }
-    callback_record_attempt(
-        callback_id=callback.pk,
-        acting_user=agent,
-        result="reached",
-        satisfaction=rng.choice((4, 5, 5)) if satisfied else 2,
-        answers=answers if satisfied else {key: "no" if value == "yes" else "2" for key, value in answers.items()},
-        remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
-        at=called_at,
-    )
 
 
 def _backdate(complaint_id: int, times: dict[str, datetime], target: str) -> None:

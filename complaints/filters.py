@@ -4,9 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cac.forms import DateInput
+from cac.desk.forms import DateInput
+from cac.desk.phones import phone_digits
 from cac.models import Customer, Vehicle
-from cac.phones import phone_digits
 from complaints.deadlines import DeadlineState
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Department, Severity, Status
 from complaints.selectors import complaint_filter_deadline

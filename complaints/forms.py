@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cac.forms import DateTimeInput
+from cac.desk.forms import DateTimeInput, add_service_errors
 from cac.models import CallLog, Vehicle
 from cac.once import OnceFormMixin
 from complaints.models import Attachment, Category, Channel, Complaint, Escalation, ResolutionType, Severity
@@ -16,17 +16,6 @@ from complaints.services import attachment_validate
 
 def _textarea(rows: int = 3, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it, else on top."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = field_map.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class ComplaintCreateForm(OnceFormMixin, forms.Form):

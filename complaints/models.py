@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from cac import roles
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
 from cac.validation import choices_enforced
 
@@ -57,6 +58,11 @@ class Severity(models.TextChoices):
 class Department(models.TextChoices):
     SALES = "sales", _("Sales")
     AFTER_SALES = "after_sales", _("After-sales")
+
+
+def department_manager_role(department: str) -> str:
+    """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
+    return roles.SALES_MANAGER if department == Department.SALES else roles.SERVICE_MANAGER
 
 
 class EscalationLevel(models.IntegerChoices):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, User, Vehicle
-from cac.selectors import dealer_ids
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
 from complaints.models import (
     OPEN_STATUSES,

@@ -5,19 +5,19 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
+from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.roles import DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
-from cac.selectors import dealer_ids
-from cac.tasks import enqueue_on_commit
+from cac.platform.history import save_with_history
+from cac.platform.queue import enqueue_on_commit
+from cac.roles import DIRECTOR
+from cac.seams import complaint_resolved
 from cac.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
 from cac.validation import check_choices
 from complaints.deadlines import deadlines_for
@@ -37,12 +37,10 @@ from complaints.models import (
     ResolutionType,
     Severity,
     Status,
+    department_manager_role,
 )
 
 logger = logging.getLogger(__name__)
-
-# Sent inside the transaction that resolves a complaint: the follow-up workflow schedules its 3-day call here.
-complaint_resolved = Signal()
 
 SALES_CATEGORIES = {Category.PURCHASE}
 SALES_CHANNELS = {Channel.SALES_FOLLOW_UP}
@@ -62,17 +60,8 @@ def department_for(*, category: str, channel: str) -> str:
     return Department.AFTER_SALES
 
 
-def _staff_with_role(dealer: Dealer, role: str):
-    return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk").first()
-
-
-def department_manager_role(department: str) -> str:
-    """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
-    return SALES_MANAGER if department == Department.SALES else SERVICE_MANAGER
-
-
 def department_manager(*, dealer: Dealer, department: str) -> User | None:
-    return _staff_with_role(dealer, department_manager_role(department))
+    return dealer_staff(dealer=dealer, role=department_manager_role(department)).first()
 
 
 def _next_number(dealer: Dealer, received_at: datetime) -> str:
@@ -86,13 +75,6 @@ def _next_number(dealer: Dealer, received_at: datetime) -> str:
     )
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:04d}"
-
-
-def _save(complaint: Complaint, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    check_choices(complaint)
-    complaint._history_user = acting_user
-    complaint._change_reason = reason
-    complaint.save(update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
@@ -152,7 +134,7 @@ def complaint_create(
         complaint.calls.add(call)
     if severity in (Severity.MAJOR, Severity.EMERGENCY):
         _escalate(complaint, to_level=EscalationLevel.DIRECTOR, reason=Escalation.Reason.MAJOR, note="", by=acting_user)
-        _save(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
+        save_with_history(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
         _notify_director_on_commit(complaint)
     if severity == Severity.EMERGENCY:
         EngineerDispatch.objects.create(complaint=complaint)
@@ -161,9 +143,7 @@ def complaint_create(
 
 
 def _notify_director_on_commit(complaint: Complaint) -> None:
-    from complaints.tasks import complaint_notify_director
-
-    enqueue_on_commit(complaint_notify_director, complaint_id=complaint.pk)
+    enqueue_on_commit("complaints.tasks.complaint_notify_director", complaint_id=complaint.pk)
 
 
 def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by: User | None) -> Escalation:
@@ -178,53 +158,6 @@ def _escalate(complaint: Complaint, *, to_level: int, reason: str, note: str, by
     )
     complaint.escalation_level = to_level
     return escalation
-
-
-def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]]) -> list[tuple[Complaint, int, str]]:
-    """Raise locked complaints to their target levels because a deadline passed, for the deadline sweep: each
-    (complaint, level, why) at most once per level, with one Escalation row per level and one history row per
-    complaint, in three statements for the whole batch. A complaint at or above the level, or raised to it before
-    (and lowered by hand since), is left alone. Returns the raises that happened, in order."""
-    candidates = [(complaint, level, why) for complaint, level, why in raises if complaint.escalation_level < level]
-    if not candidates:
-        return []
-    done = set(
-        Escalation.objects.filter(complaint__in={complaint.pk for complaint, _level, _why in candidates}).values_list(
-            "complaint_id", "to_level"
-        )
-    )
-    escalations, happened, changed = [], [], {}
-    for complaint, level, why in candidates:
-        if complaint.escalation_level >= level or (complaint.pk, level) in done:
-            continue  # a second raise of the same batch may have passed it already
-        escalations.append(
-            Escalation(
-                complaint=complaint,
-                from_level=complaint.escalation_level,
-                to_level=level,
-                reason=Escalation.Reason.DEADLINE,
-                note=why,
-                escalated_by=None,
-            )
-        )
-        done.add((complaint.pk, level))
-        complaint.escalation_level = level
-        complaint._history_user = None
-        complaint._change_reason = f"escalated: deadline ({why})"
-        changed[complaint.pk] = complaint
-        happened.append((complaint, level, why))
-    if escalations:
-        now = timezone.now()
-        for complaint in changed.values():
-            complaint.updated_at = now
-        Escalation.objects.bulk_create(escalations)
-        by_level: dict[int, list[int]] = {}
-        for complaint in changed.values():
-            by_level.setdefault(complaint.escalation_level, []).append(complaint.pk)
-        for level, ids in by_level.items():
-            Complaint.objects.filter(pk__in=ids).update(escalation_level=level, updated_at=now)
-        Complaint.history.bulk_history_create(list(changed.values()), update=True)
-    return happened
 
 
 def _put_on_key_attention(complaint: Complaint) -> None:
@@ -350,7 +283,7 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
             method()
     except TransitionNotAllowed as exc:
         raise ValidationError(_("This step is no longer possible: the complaint has moved on.")) from exc
-    _save(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    save_with_history(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
     if action == "resolve":
         complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
     if action in ("close_satisfied", "cancel"):
@@ -379,7 +312,7 @@ def complaint_escalate(*, complaint_id: int, reason: str, note: str, acting_user
     escalation = _escalate(
         complaint, to_level=complaint.escalation_level + 1, reason=reason, note=note.strip(), by=acting_user
     )
-    _save(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
+    save_with_history(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
     if escalation.to_level == EscalationLevel.DIRECTOR:
         _notify_director_on_commit(complaint)
     return escalation
@@ -406,7 +339,9 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
             raise ValidationError({"owner": _("%(name)s does not work for this dealer.") % {"name": owner}})
         if complaint.owner_id != owner.pk:
             complaint.owner = owner
-            _save(complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"])
+            save_with_history(
+                complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"]
+            )
             changed += 1
     return changed
 
@@ -436,7 +371,7 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
     if complaint.vehicle is not None and complaint.vehicle.customer_id != complaint.customer_id:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if changed:
-        _save(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        save_with_history(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
         if "vehicle" in changed:
             _put_on_key_attention(complaint)
     return complaint
@@ -499,10 +434,7 @@ def key_attention_assign(*, entry_id: int, responsible: User, acting_user: User)
 
 
 def directors_of(dealer_id: int) -> list[User]:
-    group = Group.objects.filter(name=DIRECTOR).first()
-    if group is None:
-        return []
-    return list(User.objects.filter(is_active=True, dealers=dealer_id, groups=group))
+    return list(dealer_staff(dealer=dealer_id, role=DIRECTOR))
 
 
 OEM_REPORT_FIELDS = {"status": "oem_status_reported_at", "result": "oem_result_reported_at"}
@@ -517,5 +449,5 @@ def complaint_mark_oem_reported(*, complaint_id: int, report: str, at: datetime,
     if getattr(complaint, field) is not None:
         return False
     setattr(complaint, field, at)
-    _save(complaint, acting_user=acting_user, reason=f"reported to the OEM: {report}", fields=[field])
+    save_with_history(complaint, acting_user=acting_user, reason=f"reported to the OEM: {report}", fields=[field])
     return True

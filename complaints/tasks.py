@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -23,16 +23,16 @@ logger = logging.getLogger(__name__)
 )
 def complaint_notify_director(*, complaint_id: int) -> int:
     """Tell the dealer's directors at once about a major or emergency complaint. Returns the mails sent."""
+    from cac.deadlines.notifications import notify_and_mail
     from complaints.models import Complaint
     from complaints.services import directors_of
 
     complaint = Complaint.objects.select_related("customer", "dealer").filter(pk=complaint_id).first()
     if complaint is None:
         return 0
-    recipients = [user.email for user in directors_of(complaint.dealer_id) if user.email]
-    if not recipients:
+    directors = directors_of(complaint.dealer_id)
+    if not any(user.email for user in directors):
         logger.warning("No director with an e-mail address for dealer %s", complaint.dealer.code)
-        return 0
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[%(severity)s] Complaint %(number)s needs the director") % {
             "severity": complaint.get_severity_display(),
@@ -45,5 +45,17 @@ def complaint_notify_director(*, complaint_id: int) -> int:
                 absolute_reverse("complaints:detail", args=[complaint.pk]),
             ]
         )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    # Through the notification ledger, one key per director: a rerun or a retry mails nobody twice.
+    return sum(
+        notify_and_mail(
+            recipient=user,
+            key=f"complaint:{complaint.pk}:director-alert:user:{user.pk}",
+            kind="complaint_director_alert",
+            title=subject,
+            body=complaint.description[:500],
+            url=reverse("complaints:detail", args=[complaint.pk]),
+            mail_body=body,
+            dealer=complaint.dealer_id,
+        )
+        for user in directors
+    )

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cac import selectors as cac_selectors
+from cac.desk import selectors as cac_selectors
+from cac.desk.forms import add_service_errors
+from cac.desk.views import id_param, role_required, scoped
 from cac.media import stored_file_response
 from cac.once import submit_once
-from cac.pagination import page_of
-from cac.views import id_param, role_required, scoped
+from cac.platform.pagination import page_of
 from complaints import selectors, services
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
@@ -28,7 +29,6 @@ from complaints.forms import (
     DispatchForm,
     EscalateForm,
     ResponsibleForm,
-    add_service_errors,
     transition_form,
 )
 from complaints.models import HANDLE, MANAGE, OPEN_STATUSES, EscalationLevel

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from cac.desk.vin import vin_check_digit
 from cac.models import Dealer, User
-from cac.vin import vin_check_digit
 from prospects import services
 from prospects.models import Grade, Prospect, Source, Status
 

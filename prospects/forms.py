@@ -4,12 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cac.attempts import AttemptResult
-from cac.forms import DateInput, DateTimeInput
+from cac.desk.forms import DateInput, DateTimeInput, add_service_errors
+from cac.desk.phones import normalize_mobile
 from cac.models import Dealer
 from cac.once import OnceFormMixin
-from cac.phones import normalize_mobile
-from complaints.forms import add_service_errors
+from cac.platform.attempts import AttemptResult
 from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
 
 __all__ = ["add_service_errors"]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cac.attempts import AttemptResult, Slot
+from cac.desk.phones import format_mobile
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
-from cac.phones import format_mobile
+from cac.platform.attempts import AttemptResult, Slot
 from cac.validation import choices_enforced
 
 WORK = "prospects.work_prospect"

@@ -7,9 +7,9 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from cac.desk.phones import phone_digits
+from cac.desk.selectors import dealer_ids
 from cac.models import Customer, User
-from cac.phones import phone_digits
-from cac.selectors import dealer_ids
 from prospects.models import CAMPAIGN_POOL, OPEN_STATUSES, Campaign, ContactAttempt, Prospect, Status
 
 BOARD_COLUMNS = [Status.NEW, Status.CONTACTING, Status.FOLLOWING, Status.APPOINTMENT]

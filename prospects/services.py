@@ -2,21 +2,23 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
-from cac.attempts import AttemptResult, attempts_state, next_slot_start, slot_of
+from cac.desk.phones import normalize_mobile
+from cac.desk.selectors import dealer_ids
+from cac.desk.services import call_log
+from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.phones import normalize_mobile
-from cac.selectors import dealer_ids
+from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
+from cac.platform.history import save_with_history
+from cac.platform.zones import dealer_zone
 from cac.validation import check_choices
-from cac.vin import normalize_vin
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,
@@ -55,13 +57,6 @@ def next_contact_from(*, last_contact_at: datetime | None, horizon: int, now: da
 def _next_contact(prospect: Prospect, *, now: datetime) -> datetime:
     horizon = horizon_days(dealer_id=prospect.dealer_id, grade=prospect.grade)
     return next_contact_from(last_contact_at=prospect.last_contact_at, horizon=horizon, now=now)
-
-
-def _save(prospect: Prospect, *, acting_user: User | None, reason: str, fields: list[str]) -> None:
-    check_choices(prospect)
-    prospect._history_user = acting_user
-    prospect._change_reason = reason
-    prospect.save(update_fields=[*fields, "updated_at"])
 
 
 def _lock(prospect_id: int, acting_user: User, *, perm: str) -> Prospect:
@@ -156,7 +151,7 @@ def prospect_update(*, prospect_id: int, acting_user: User, **fields) -> Prospec
         prospect.next_contact_at = _next_contact(prospect, now=timezone.now())
         changed.append("next_contact_at")
     if changed:
-        _save(prospect, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        save_with_history(prospect, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
     return prospect
 
 
@@ -173,22 +168,18 @@ def prospect_record_attempt(
         raise ValidationError(_("This prospect is no longer being contacted."))
     if result not in AttemptResult.values:
         raise ValidationError({"result": _("Choose the result of the call.")})
-    zone = ZoneInfo(prospect.dealer.time_zone)
-    slot = slot_of(at, zone)
-    if slot is None:
-        raise ValidationError(
-            _("Calls are made in the call slots of the day; the next one starts %(when)s.")
-            % {"when": formats.date_format(next_slot_start(at, zone), "SHORT_DATETIME_FORMAT")}
-        )
+    zone = dealer_zone(prospect.dealer)
+    slot = attempt_slot(
+        at=at,
+        zone=zone,
+        next_attempt_at=prospect.next_contact_at if prospect.status == Status.CONTACTING else None,
+        result=result,
+        outside=_("Calls are made in the call slots of the day; the next one starts %(when)s."),
+    )
     reached = result == AttemptResult.REACHED
-    too_early = prospect.status == Status.CONTACTING and prospect.next_contact_at and at < prospect.next_contact_at
-    if too_early and not reached and result != AttemptResult.DECLINED:
-        raise ValidationError(
-            _("Try again in another time slot, from %(when)s.")
-            % {"when": formats.date_format(timezone.localtime(prospect.next_contact_at), "SHORT_DATETIME_FORMAT")}
-        )
-    call = CallLog(
-        dealer_id=prospect.dealer_id,
+    call = call_log(
+        dealer=prospect.dealer,
+        acting_user=acting_user,
         customer=prospect.customer,
         phone=prospect.phone,
         started_at=at,
@@ -196,10 +187,7 @@ def prospect_record_attempt(
         purpose=CallLog.Purpose.INQUIRY,
         summary=_("Prospect %(name)s: %(result)s") % {"name": prospect.name, "result": AttemptResult(result).label}
         + (f" — {note}" if note else ""),
-        handled_by=acting_user,
     )
-    call._history_user = acting_user
-    call.save()
     ContactAttempt.objects.create(
         prospect=prospect, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call
     )
@@ -213,7 +201,7 @@ def prospect_record_attempt(
         if prospect.status in (Status.CONTACTING, Status.FOLLOWING, Status.APPOINTMENT):
             prospect.lose(reason=LostReason.NOT_INTERESTED, note=note)
             fields += ["lost_reason", "closed_note"]
-        _save(prospect, acting_user=acting_user, reason=f"attempt: {result}, not interested", fields=fields)
+        save_with_history(prospect, acting_user=acting_user, reason=f"attempt: {result}, not interested", fields=fields)
         return prospect
     if reached:
         if prospect.status == Status.CONTACTING:
@@ -221,7 +209,7 @@ def prospect_record_attempt(
             fields.append("contacted_at")
         if prospect.status != Status.APPOINTMENT:
             prospect.next_contact_at = _next_contact(prospect, now=at)
-        _save(prospect, acting_user=acting_user, reason="attempt: reached", fields=fields)
+        save_with_history(prospect, acting_user=acting_user, reason="attempt: reached", fields=fields)
         return prospect
     if prospect.status == Status.CONTACTING:
         attempts = prospect.attempts.filter(attempted_at__gte=prospect.contacting_since or at).values_list(
@@ -230,10 +218,10 @@ def prospect_record_attempt(
         state = attempts_state(attempts, zone=zone)
         if state.unreachable:
             prospect.give_up()
-            _save(prospect, acting_user=acting_user, reason="unreachable", fields=fields)
+            save_with_history(prospect, acting_user=acting_user, reason="unreachable", fields=fields)
             return prospect
         prospect.next_contact_at = state.next_attempt_at or at
-    _save(prospect, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
+    save_with_history(prospect, acting_user=acting_user, reason=f"attempt: {result}", fields=fields)
     return prospect
 
 
@@ -342,7 +330,7 @@ def prospect_transition(*, prospect_id: int, action: str, acting_user: User, **d
             fields += ["closed_note"]
     except TransitionNotAllowed as exc:
         raise ValidationError(_("This step is no longer possible: the prospect has moved on.")) from exc
-    _save(prospect, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    save_with_history(prospect, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
     return prospect
 
 
@@ -383,7 +371,7 @@ def campaign_create(
     for prospect in locked.order_by("pk"):
         previous = prospect.status
         prospect.reactivate(at=now, campaign=campaign)
-        _save(
+        save_with_history(
             prospect,
             acting_user=acting_user,
             reason=f"campaign: {campaign.name}",

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cac import selectors as cac_selectors
+from cac.desk import selectors as cac_selectors
+from cac.desk.phones import phone_digits
+from cac.desk.views import id_param, role_required, scoped
 from cac.once import already_submitted, submit_once
-from cac.pagination import page_of
-from cac.phones import phone_digits
-from cac.views import id_param, role_required, scoped
+from cac.platform.pagination import page_of
 from prospects import selectors, services
 from prospects.forms import (
     AttemptForm,

@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Max, Q
 from django.db.models.functions import TruncMonth
 
-from callbacks.models import SATISFIED_FROM, Callback, Kind
+from callbacks.models import SATISFIED_FROM, Callback, Kind, made_on_time_q, made_q
 from callbacks.models import Status as CallbackStatus
 from complaints.models import (
     Category,
@@ -443,15 +443,14 @@ def _major_complaints(*, dealer_ids, month: date) -> list[dict]:
 def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUpRow | None]:
     """Follow-up calls due in the month, by kind: one query."""
     start, end = month_bounds(month)
-    made = Q(status__in=[CallbackStatus.COMPLETED, CallbackStatus.DECLINED])
     rows = (
         Callback.objects.filter(dealer_id__in=dealer_ids, due_at__gte=start, due_at__lt=end)
         .exclude(status=CallbackStatus.CANCELLED)
         .values("kind")
         .annotate(
             due=Count("pk"),
-            made=Count("pk", filter=made),
-            on_time=Count("pk", filter=made & Q(completed_at__lte=F("due_at"))),
+            made=Count("pk", filter=made_q()),
+            on_time=Count("pk", filter=made_on_time_q()),
             unreachable=Count("pk", filter=Q(status=CallbackStatus.UNREACHABLE)),
             scored=Count("satisfaction"),
             satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
@@ -536,8 +535,8 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
 def monthly_report_list(*, user):
     """The reports a user may see: those whose every dealer is one of the user's. Their snapshots, large, are left
     unread; `has_snapshot` says whether there is one."""
+    from cac.desk.selectors import dealer_ids as user_dealer_ids
     from cac.models import Dealer
-    from cac.selectors import dealer_ids as user_dealer_ids
     from reports.models import MonthlyReport
 
     allowed = user_dealer_ids(user=user)

@@ -8,12 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac.desk.selectors import dealer_list
+from cac.desk.views import role_required, scoped
 from cac.media import MissingFile, stored_file_response, stored_size
 from cac.models import AccessLog
 from cac.once import submit_once
 from cac.privacy import access_log_record
-from cac.selectors import dealer_list
-from cac.views import role_required, scoped
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Status

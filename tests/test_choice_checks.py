@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from cac import roles
-from cac import services as cac_services
+from cac.desk import services as cac_services
 from cac.models import CallLog, Customer
 from cac.validation import check_choices
 from callbacks.models import Callback, Kind

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cac.attempts import next_slot_start, slot_of
-from cac.business_time import BusinessCalendar
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import CallLog, Customer, Dealer, User
-from cac.sweep import sweep_deadlines
+from cac.platform.attempts import next_slot_start, slot_of
+from cac.platform.business_time import BusinessCalendar
 from callbacks.models import Callback, Kind
 from callbacks.models import Status as CallbackStatus
 from callbacks.services import questions_for

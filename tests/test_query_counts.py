@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cac.attempts import AttemptResult, Slot, slot_of
 from cac.models import Notification, Sale, ServiceVisit, User
+from cac.platform.attempts import AttemptResult, Slot, slot_of
 from cac.roles import AGENT, DIRECTOR, EXECUTIVE, ROLE_PERMISSIONS, SALES_MANAGER, SERVICE_MANAGER, sync_roles
 from callbacks.models import Callback, CallbackAttempt, Kind
 from callbacks.models import Status as CallbackStatus
@@ -548,8 +548,8 @@ def _pages_by_url() -> list:
 
 
 def _whole_numbers(world: World) -> set[str]:
+    from cac.desk.phones import format_mobile
     from cac.models import CallLog, Customer
-    from cac.phones import format_mobile
     from prospects.models import Prospect
 
     numbers = {

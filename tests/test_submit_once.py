@@ -321,7 +321,7 @@ def test_a_token_of_another_user_is_refused(client, director, make_user, dealer,
 
 @pytest.mark.django_db
 def test_a_token_is_bound_to_its_form_user_and_age(settings, director, make_user, dealer):
-    from cac.forms import CustomerForm, VehicleForm
+    from cac.desk.forms import CustomerForm, VehicleForm
 
     other = make_user(roles.AGENT, dealer, username="other")
     token = token_for(user=director, form_class=CustomerForm)

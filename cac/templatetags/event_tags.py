@@ -2,7 +2,7 @@
 
 from django import template
 
-from cac import event_selectors
+from cac.events import selectors as event_selectors
 
 register = template.Library()
 

@@ -65,7 +65,7 @@ def test_a_malformed_key_is_401_not_500(api):
 
 
 def test_a_keys_account_is_never_offered_as_owner_or_handler(make_key, make_user, dealer):
-    from cac.selectors import staff_list
+    from cac.desk.selectors import staff_list
     from complaints.selectors import complaint_handler_list
 
     make_key(dealer)

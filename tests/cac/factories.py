@@ -1,8 +1,8 @@
 import factory
 from django.utils import timezone
 
+from cac.desk.vin import vin_check_digit
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.vin import vin_check_digit
 
 
 class DealerFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from cac import roles, selectors
+from cac import roles
+from cac.desk import selectors
 from cac.erasure import ERASED_NAME, customer_erase
 from cac.models import CallLog, Customer, Notification, SmsMessage, Vehicle
 from callbacks.models import Callback

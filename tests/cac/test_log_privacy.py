@@ -113,7 +113,7 @@ def test_django_logging_masks_whole_numbers_in_any_message():
     assert streams == [handler]
     previous = handler.setStream(buffer)
     try:
-        logging.getLogger("cac.sms").warning("SMS to %s failed: %s", MOBILE, "timeout")
+        logging.getLogger("cac.deadlines.sms").warning("SMS to %s failed: %s", MOBILE, "timeout")
         logging.getLogger("django.request").warning("Not Found: %s", f"/calls/new/?phone={MOBILE}")
     finally:
         handler.setStream(previous)

@@ -12,8 +12,8 @@ from django.db import connection
 from django.urls import reverse
 
 from cac.models import CallLog
+from tests.cac.desk.test_views import AUDIO, call_data
 from tests.cac.factories import CallLogFactory, CustomerFactory
-from tests.cac.test_views import AUDIO, call_data
 
 pytestmark = pytest.mark.django_db
 

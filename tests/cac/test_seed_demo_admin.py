@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.management import call_command
 
+from cac.desk.selectors import customer_list, dealer_ids
 from cac.models import User
-from cac.selectors import customer_list, dealer_ids
 from tests.cac.factories import CustomerFactory, DealerFactory
 
 

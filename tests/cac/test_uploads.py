@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cac import services as cac_services
+from cac.desk import services as cac_services
 from cac.models import CallLog
 from cac.uploads import AUDIO, CSV, DOCUMENTS, HEAD_BYTES, IMAGES, TEXT, safe_name, upload_check
 from complaints.models import Attachment

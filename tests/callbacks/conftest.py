@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cac import roles
-from cac.attempts import slot_of
+from cac.platform.attempts import slot_of
 from callbacks.models import Callback, CallbackAttempt, Kind, Status
 from tests.cac.factories import CustomerFactory, VehicleFactory
 

@@ -1,4 +1,4 @@
-"""The 3-slot attempts rule (seed 000): cac.attempts.attempts_state on its own, then through
+"""The 3-slot attempts rule (seed 000): cac.platform.attempts.attempts_state on its own, then through
 callbacks.services.callback_record_attempt with the clock set by time-machine."""
 
 import pytest
@@ -6,9 +6,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from cac.attempts import AttemptResult, attempts_state, latest_slot_moment, next_slot_start, slot_of
+from cac.deadlines.sms import MemorySmsBackend
 from cac.models import CallLog, Customer, SmsMessage
-from cac.sms import MemorySmsBackend
+from cac.platform.attempts import AttemptResult, attempts_state, latest_slot_moment, next_slot_start, slot_of
 from callbacks.models import CallbackAttempt, Status
 from callbacks.services import callback_record_attempt
 from tests.callbacks.conftest import SHANGHAI, local
@@ -292,6 +292,6 @@ def test_a_failed_sms_is_recorded_and_the_callback_still_finishes(settings, make
 
 class FailingBackend:
     def send(self, *, phone, text):
-        from cac.sms import SmsError
+        from cac.deadlines.sms import SmsError
 
         raise SmsError("gateway down")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
-from cac.event_forms import ImportConfirmForm
+from cac.events.forms import ImportConfirmForm
 from cac.models import Customer, Dealer, DmsImport, Sale, ServiceVisit
 from cac.tasks import dms_import_task
 from callbacks.models import Callback

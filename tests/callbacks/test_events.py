@@ -1,4 +1,4 @@
-"""cac.events: a delivery and a repair order are recorded once and owe one follow-up call each; the repair's own
+"""cac.events.services: a delivery and a repair order are recorded once and owe one follow-up call each; the repair's own
 advisor never gets that call."""
 
 from datetime import datetime, time, timedelta
@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cac import roles
-from cac.events import sale_record, service_visit_record
+from cac.events.services import sale_record, service_visit_record
 from cac.models import Sale, ServiceVisit
 from callbacks.models import Callback, Kind
 from tests.cac.factories import CustomerFactory, VehicleFactory

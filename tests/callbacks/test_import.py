@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from cac import roles
-from cac.imports import DELIVERIES, REPAIR_ORDERS, ImportRefused, import_apply, import_check
+from cac.events.imports import DELIVERIES, REPAIR_ORDERS, ImportRefused, import_apply, import_check
 from cac.models import Customer, Sale, ServiceVisit, Vehicle
 from callbacks.models import Callback, Kind
 from tests.cac.factories import CustomerFactory, VehicleFactory

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cac.attempts import AttemptResult
+from cac.platform.attempts import AttemptResult
 from callbacks.models import Callback, Kind, Status
 from callbacks.services import callback_record_attempt
 from complaints.models import Channel, Complaint

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from cac import roles
-from cac.attempts import AttemptResult
 from cac.models import CallLog
+from cac.platform.attempts import AttemptResult
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Status
 from callbacks.services import callback_assign, callback_cancel, callback_record_attempt, callbacks_make_due
 from tests.callbacks.conftest import local

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from cac import roles
-from cac.attempts import AttemptResult
 from cac.models import CallLog
+from cac.platform.attempts import AttemptResult
 from callbacks.models import Callback, CallbackAttempt, Kind, Question, Status
 from callbacks.selectors import callback_stats
 from callbacks.services import questions_for

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
-from cac.events import service_visit_record
+from cac.events.services import service_visit_record
 from callbacks.tasks import sanbao_notify_service_managers
 from callbacks.warranty_watch import sanbao_figures, sanbao_watch_list, warranty_watch
 from complaints.models import KeyAttentionVehicle

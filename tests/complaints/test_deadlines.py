@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cac.business_time import BusinessCalendar
 from cac.models import Dealer, DealerHoliday
+from cac.platform.business_time import BusinessCalendar
 from complaints.deadlines import FALLBACK, DeadlineState, deadline_state, deadlines_for, sla_for
 from complaints.models import Category, Channel, Complaint, ComplaintSLA, Severity, Status
 from complaints.selectors import complaint_filter_deadline, complaint_list

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from cac.deadlines.notifications import notification_mark_read, notify
 from cac.models import Notification
-from cac.notifications import notification_mark_read, notify
 from cac.tasks import notification_email
 from tests.mail_links import assert_links_absolute
 

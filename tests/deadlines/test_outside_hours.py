@@ -8,9 +8,9 @@ from datetime import time
 
 import pytest
 
-from cac.business_time import BusinessCalendar
+from cac.deadlines.engine import deadline_digest, sweep_deadlines
 from cac.models import Notification
-from cac.sweep import deadline_digest, sweep_deadlines
+from cac.platform.business_time import BusinessCalendar
 from callbacks.models import Callback, Kind
 from callbacks.models import Status as CallbackStatus
 from complaints.deadlines import deadlines_for

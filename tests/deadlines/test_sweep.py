@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 
+from cac.deadlines.engine import deadline_digest, sweep_deadlines
 from cac.models import DealerHoliday, Notification
-from cac.sweep import deadline_digest, sweep_deadlines
 from callbacks.models import Callback, Kind
 from callbacks.models import Status as CallbackStatus
 from complaints.models import Channel, Complaint, Escalation, EscalationLevel, Status

@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cac import roles
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import Customer, Dealer, Notification, User
-from cac.sweep import sweep_deadlines
 from callbacks.models import Callback
 from complaints.models import Complaint, Escalation
 from prospects.models import Prospect
@@ -48,7 +48,7 @@ LARGE_TABLES = {
     model._meta.db_table for model in (Complaint, Callback, Prospect, Notification, Escalation)
 }  # small tables (dealers, users, groups) are rightly read whole
 
-# What identifies each selection of cac/sweep.py (and callbacks_make_due) in its SQL, tried in this order. A rule may
+# What identifies each selection of cac/deadlines/engine.py (and callbacks_make_due) in its SQL, tried in this order. A rule may
 # send more than one shape (say, its ids first, then each batch locked by id): each is EXPLAINed.
 RULES = {
     "complaint acknowledgment breached": ('FROM "complaints_complaint"', '"acknowledge_due_at" <='),

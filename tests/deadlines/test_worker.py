@@ -16,8 +16,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from cac import roles
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import Notification
-from cac.sweep import sweep_deadlines
 from callbacks.models import Callback, Kind
 from callbacks.models import Status as CallbackStatus
 from complaints.models import Complaint, Escalation, EscalationLevel

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cac.attempts import AttemptResult
 from cac.models import CallLog, Customer, Vehicle
+from cac.platform.attempts import AttemptResult
 from prospects import selectors, services
 from prospects.models import CampaignTarget, ContactAttempt, GradeHorizon, Prospect, Status
 from tests.cac.factories import CallLogFactory, CustomerFactory, make_vin

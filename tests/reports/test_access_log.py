@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from cac.desk.phones import format_mobile
 from cac.models import AccessLog, Customer
-from cac.phones import format_mobile
 from reports.models import MonthlyReport, Status
 from reports.services import monthly_report_generate, monthly_report_request
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cac.imports import KINDS, MAX_BYTES, ImportRefused, import_apply
+from cac.events.imports import KINDS, MAX_BYTES, ImportRefused, import_apply
 from cac.models import Dealer, User
 
 

@@ -1,4 +1,4 @@
-"""The benchmark data set (see cac/bench_data.py): `python manage.py seed_bench --scale 1` fills PostgreSQL with a
+"""The benchmark data set (see bench/data.py): `python manage.py seed_bench --scale 1` fills PostgreSQL with a
 large dealer group after two years of use. It empties the CAC's tables first, so it refuses to run on a database
 that holds anything but an earlier benchmark data set."""
 
@@ -13,9 +13,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from cac import bench_data, roles
+from bench import data as bench_data
+from cac import roles
+from cac.deadlines.engine import sweep_deadlines
 from cac.models import CallLog, Customer, Dealer, User
-from cac.sweep import sweep_deadlines
 from callbacks.models import Callback
 from complaints.models import Complaint
 from prospects.models import Prospect

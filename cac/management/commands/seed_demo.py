@@ -14,12 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cac.attempts import latest_slot_moment
+from cac.desk.phones import normalize_mobile
+from cac.desk.vin import vin_check_digit
 from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
-from cac.phones import normalize_mobile
+from cac.platform.attempts import latest_slot_moment
 from cac.roles import ROLE_PERMISSIONS, sync_roles
-from cac.vin import vin_check_digit
-from callbacks.demo import seed_callbacks
+from callbacks.demo import follow_up_after_complaint, seed_callbacks
 from complaints.demo import seed_complaints
 from complaints.models import Complaint
 from prospects.demo import seed_prospects
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             DealerHoliday.objects.get_or_create(dealer=dealer, date=date.fromisoformat(day), defaults={"name": name})
         users = {role: self._user(role, dealer) for role in ROLE_PERMISSIONS}
         created = self._customers(dealer, users, customers)
-        complaints = seed_complaints(dealer=dealer, users=users)
+        complaints = seed_complaints(dealer=dealer, users=users, follow_up=follow_up_after_complaint)
         events = seed_callbacks(dealer=dealer, users=users)
         prospects = 0
         if not Prospect.objects.filter(dealer=dealer).exists():

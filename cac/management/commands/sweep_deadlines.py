@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from cac.sweep import deadline_digest, sweep_deadlines
+from cac.deadlines.engine import deadline_digest, sweep_deadlines
 
 
 class Command(BaseCommand):

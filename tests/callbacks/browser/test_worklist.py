@@ -10,8 +10,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cac.attempts import AttemptResult, slot_of
 from cac.models import Sale
+from cac.platform.attempts import AttemptResult, slot_of
 from callbacks.models import Callback, CallbackAttempt, Kind, Question, Status
 from tests.cac.factories import CustomerFactory, VehicleFactory, make_vin
 from tests.callbacks.conftest import SHANGHAI

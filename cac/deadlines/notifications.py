@@ -1,0 +1,161 @@
+"""Notifications: the in-app list with its bell, and the e-mail of each notice. Writes and reads of Notification."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cac.models import Dealer, Notification, User
+from cac.platform.queue import enqueue_on_commit
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification to be written by `notify_many`; `counter` names what the caller counts when it is new."""
+
+    recipient: User
+    key: str
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    dealer_id: int | None = None
+    counter: str = ""
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipient: User,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    dealer: Dealer | int | None = None,
+) -> tuple[Notification, bool]:
+    """Notify `recipient` of the event named `key`, at most once: a second call with the same key changes nothing
+    and sends nothing. The e-mail leaves after the transaction commits. Returns (notification, created)."""
+    notification, created = notify_without_mail(
+        recipient=recipient, key=key, kind=kind, title=title, body=body, url=url, dealer=dealer
+    )
+    if created and recipient.email:
+        enqueue_on_commit("cac.tasks.notification_email", notification_id=notification.pk)
+    return notification, created
+
+
+def notify_and_mail(
+    *,
+    recipient: User,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    mail_body: str | None = None,
+    dealer: Dealer | int | None = None,
+) -> bool:
+    """For a worker's task that alerts at once (the director's alert, the 三包 alert): the notice in the ledger under
+    `key`, and its e-mail sent now. A key already used sends nothing, so a rerun or a retry never mails twice; a mail
+    that fails rolls its notice back, so the retry sends it. Returns whether a mail was sent."""
+    with transaction.atomic():
+        _notification, created = notify_without_mail(
+            recipient=recipient, key=key, kind=kind, title=title, body=body, url=url, dealer=dealer
+        )
+        if not created or not recipient.email:
+            return False
+        send_mail(title, body if mail_body is None else mail_body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    return True
+
+
+def notify_without_mail(
+    *, recipient: User, key: str, kind: str, title: str, body: str = "", url: str = "", dealer=None
+) -> tuple[Notification, bool]:
+    dealer_id = dealer.pk if isinstance(dealer, Dealer) else dealer
+    return Notification.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "recipient": recipient,
+            "dealer_id": dealer_id,
+            "kind": kind,
+            "title": title[:200],
+            "body": body,
+            "url": url[:300],
+        },
+    )
+
+
+def notification_keys_used(keys: Iterable[str]) -> set[str]:
+    """The event keys among `keys` that some notification carries already (one query)."""
+    return set(Notification.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True))
+
+
+@transaction.atomic
+def notify_many(notices: list[Notice]) -> list[Notice]:
+    """`notify` for many notices at once, as the deadline sweep sends them: one query for the keys already used,
+    one INSERT for the new ones and one e-mail task for the batch. Inactive recipients and keys already used are
+    skipped. Returns the notices that were new."""
+    used = notification_keys_used(notice.key[:200] for notice in notices)
+    new: dict[str, Notice] = {}
+    for notice in notices:
+        key = notice.key[:200]
+        if key not in used and key not in new and notice.recipient is not None and notice.recipient.is_active:
+            new[key] = notice
+    if not new:
+        return []
+    rows = [
+        Notification(
+            recipient=notice.recipient,
+            dealer_id=notice.dealer_id,
+            key=key,
+            kind=notice.kind,
+            title=notice.title[:200],
+            body=notice.body,
+            url=notice.url[:300],
+        )
+        for key, notice in new.items()
+    ]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # A key written meanwhile by someone not holding these rows: one by one, each at most once.
+        created = []
+        for notice in new.values():
+            _notification, was_new = notify(
+                recipient=notice.recipient,
+                key=notice.key,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
+                url=notice.url,
+                dealer=notice.dealer_id,
+            )
+            if was_new:
+                created.append(notice)
+        return created
+    mailed = [row.pk for row in rows if row.recipient.email]
+    if mailed:
+        enqueue_on_commit("cac.tasks.notification_emails", notification_ids=mailed)
+    return list(new.values())
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them when no id is given. Returns how many changed;
+    another user's notification is never touched."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=timezone.now())
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,93 @@
+"""Every read of the shared core that a view needs, scoped to the user's dealers."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cac.desk.phones import phone_digits
+from cac.models import CallLog, Customer, Dealer, User, Vehicle
+
+LOOKUP_LIMIT = 10
+RECENT_CALLS = 20
+
+
+def dealer_list(*, user: User) -> QuerySet[Dealer]:
+    """The dealers a user may see: all for superusers, otherwise those they were given."""
+    if user.is_superuser:
+        return Dealer.objects.all()
+    return user.dealers.all()
+
+
+def dealer_staff(*, dealer: Dealer | int, role: str) -> QuerySet[User]:
+    """The one definition of "the staff of a dealer with a role": its active users of the role, first joined first
+    (the department manager is the first)."""
+    return User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk")
+
+
+def dealer_ids(*, user: User) -> list[int]:
+    cache = getattr(user, "_cac_dealer_ids", None)
+    if cache is None:
+        cache = list(dealer_list(user=user).values_list("pk", flat=True))
+        user._cac_dealer_ids = cache
+    return cache
+
+
+def customer_list(*, user: User) -> QuerySet[Customer]:
+    return Customer.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related("dealer", "owner")
+
+
+def customer_lookup(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+    """Customers matching what an agent typed: a phone number in any spelling (prefix) or a name."""
+    # A NUL byte typed or pasted into the box can't be sent to PostgreSQL (it would be a 500): drop it.
+    query = (query or "").replace("\x00", "").strip()
+    if not query:
+        return []
+    digits = phone_digits(query)
+    customers = customer_list(user=user)
+    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in query):
+        condition = Q(mobile__startswith=digits)
+        if len(digits) >= 7:
+            condition |= Q(other_phones__contains=digits) & ~Q(other_phones="")  # the partial index's condition
+        customers = customers.filter(condition).order_by("mobile")
+    elif any(ch.isalpha() or ord(ch) > 0x2E80 for ch in query):
+        customers = customers.filter(name__istartswith=query).order_by("name")
+    else:
+        return []
+    return list(customers[:limit])
+
+
+def customer_get(*, user: User, customer_id: int, vehicles: QuerySet[Vehicle] | None = None) -> Customer:
+    """The customer with their vehicles, or Customer.DoesNotExist when outside the user's dealers.
+
+    `vehicles` lets a caller annotate the vehicles in the same query (the 360 marks key-attention vehicles)."""
+    vehicles = Vehicle.objects.all() if vehicles is None else vehicles
+    return (
+        customer_list(user=user)
+        .prefetch_related(Prefetch("vehicles", queryset=vehicles.order_by("-purchase_date", "vin")))
+        .get(pk=customer_id)
+    )
+
+
+def customer_recent_calls(*, customer: Customer, limit: int = RECENT_CALLS) -> QuerySet[CallLog]:
+    return customer.calls.select_related("handled_by").order_by("-started_at", "-id")[:limit]
+
+
+def vehicle_get(*, user: User, vehicle_id: int) -> Vehicle:
+    return Vehicle.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related("customer").get(pk=vehicle_id)
+
+
+def call_list(*, user: User) -> QuerySet[CallLog]:
+    return CallLog.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related(
+        "customer", "handled_by", "dealer"
+    )
+
+
+def call_get(*, user: User, call_id: int) -> CallLog:
+    return call_list(user=user).get(pk=call_id)
+
+
+def staff_list(*, user: User) -> QuerySet[User]:
+    """Active staff of the user's dealers, for owner and handler choices."""
+    return (
+        User.objects.filter(is_active=True, is_integration=False, dealers__in=dealer_ids(user=user))
+        .distinct()
+        .order_by("first_name", "username")
+    )

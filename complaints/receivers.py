@@ -1,0 +1,78 @@
+"""What the complaints workflow does when another workflow tells it something (the seams of cac.seams)."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+from cac import seams
+from cac.models import User
+from complaints.models import Category, Channel, Complaint, KeyAttentionVehicle, Status
+
+
+def follow_up_concluded(*, outcome: seams.FollowUpOutcome, acting_user: User) -> Complaint | None:
+    """Seed 003: a satisfied follow-up closes the complaint it followed, a dissatisfied one reopens it; a customer
+    dissatisfied after a sale or a repair is a new complaint, which is returned."""
+    from complaints.services import complaint_create, complaint_transition
+
+    if outcome.kind == "after_complaint":
+        complaint = Complaint.objects.get(pk=outcome.complaint_id)
+        if complaint.status != Status.RESOLVED:
+            return None
+        action = "close_satisfied" if outcome.satisfied else "reopen"
+        if not has_transition_perm(getattr(complaint, action), acting_user):
+            raise ValidationError(_("Your role cannot close or reopen this complaint."))
+        complaint_transition(
+            complaint_id=complaint.pk,
+            action=action,
+            acting_user=acting_user,
+            note=_("Follow-up call: satisfaction %(score)s/5. %(remarks)s")
+            % {"score": outcome.satisfaction, "remarks": outcome.remarks},
+        )
+        return None
+    if outcome.satisfied:
+        return None
+    after_sale = outcome.kind == "after_sale"
+    return complaint_create(
+        customer=outcome.customer,
+        acting_user=acting_user,
+        channel=Channel.SALES_FOLLOW_UP if after_sale else Channel.SERVICE_FOLLOW_UP,
+        category=Category.PURCHASE if after_sale else Category.REPAIR_QUALITY,
+        description=outcome.remarks
+        or _("Dissatisfied on the follow-up call (%(score)s/5).") % {"score": outcome.satisfaction},
+        vehicle=outcome.vehicle,
+        call=outcome.call,
+    )
+
+
+def key_attention_flag(*, vehicle, reason: str, change_reason: str) -> None:
+    """Put the vehicle on the key-attention list with the reason, or add the reason to its open entry."""
+    entry = KeyAttentionVehicle.objects.select_for_update().filter(vehicle=vehicle, released_at__isnull=True).first()
+    if entry is None:
+        entry = KeyAttentionVehicle(dealer_id=vehicle.dealer_id, vehicle=vehicle, reason=reason[:200])
+        entry._change_reason = change_reason
+        try:
+            with transaction.atomic():
+                entry.save()
+            return
+        except IntegrityError:
+            # Put on the list at the same moment by a complaint: add the reason to that entry.
+            entry = KeyAttentionVehicle.objects.select_for_update().get(vehicle=vehicle, released_at__isnull=True)
+    entry.reason = f"{entry.reason}; {reason}"[:200] if entry.reason else reason[:200]
+    entry._change_reason = change_reason
+    entry.save(update_fields=["reason", "updated_at"])
+
+
+def key_attention_among(*, vehicle_ids: list[int]) -> set[int]:
+    """Which of these vehicles are on the key-attention list now."""
+    return set(
+        KeyAttentionVehicle.objects.filter(vehicle_id__in=vehicle_ids, released_at__isnull=True).values_list(
+            "vehicle_id", flat=True
+        )
+    )
+
+
+def connect() -> None:
+    seams.follow_up_concluded.register(follow_up_concluded)
+    seams.key_attention_flag.register(key_attention_flag)
+    seams.key_attention_among.register(key_attention_among)
