@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from reports.models import MonthlyReport, Status
 from reports.snapshot import report_snapshot
 from tests.cac.factories import UserFactory
+from tests.cac.test_two_factor import totp
 from tests.reports.fixtures import build_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,11 @@ def test_the_admin_runs_without_a_violation(page, live_server, dealer, other_dea
     UserFactory(username="root", is_staff=True, is_superuser=True)
     _login(page, live_server, "root")
     page.goto(f"{live_server.url}/admin/")
+    # The administration asks for the second factor: the enrolment page, then the code of the new device.
+    expect(page.locator("#totp-qr svg")).to_be_visible()
+    page.get_by_label("Code from your authenticator app").fill(totp(page.locator("#totp-secret").inner_text()))
+    page.get_by_role("button", name="Confirm and continue").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
     expect(page.locator("#content")).to_be_visible()
     # The user form: two filter_horizontal widgets (SelectFilter2) and the date-time shortcuts.
     page.goto(f"{live_server.url}/admin/cac/user/{agent.pk}/change/")

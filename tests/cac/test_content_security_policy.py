@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.cac.factories import CallLogFactory, UserFactory, VehicleFactory
 from tests.complaints.factories import ComplaintFactory
+from tests.conftest import verify_two_factor
 from tests.csp import HEADER, csp_problems, inline_code, policy_of
 from tests.test_query_counts import PAGES, world  # noqa: F401 (the fixture of the table's data set)
 
@@ -48,7 +49,9 @@ def admin_client_with_rows(client, dealer, media_root):
     complaint = ComplaintFactory(customer__dealer=dealer)
     CallLogFactory(customer=complaint.customer, dealer=dealer)
     VehicleFactory(customer=complaint.customer)
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    verify_two_factor(client, root)
     return client
 
 

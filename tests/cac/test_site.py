@@ -47,9 +47,10 @@ def test_every_module_that_sends_mail_is_one_whose_links_are_tested():
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
                 if name in {"send_mail", "send_mass_mail", "EmailMessage", "EmailMultiAlternatives", "mail_admins"}:
                     senders.add(str(path.relative_to(ROOT)))
-    # api/oem.py mails the OEM's regional contact, who has no account here: its report carries no link
-    # (tests/api/test_oem_reports.py checks it has no site path either).
-    assert senders == {"cac/tasks.py", "complaints/tasks.py", "callbacks/tasks.py", "api/oem.py"}
+    # cac/deadlines/notifications.py sends the mails that complaints/tasks.py and callbacks/tasks.py compose (the
+    # director's and the 三包 alerts), whose links are tested; api/oem.py mails the OEM's regional contact, who has
+    # no account here: its report carries no link (tests/api/test_oem_reports.py checks it has no site path either).
+    assert senders == {"cac/tasks.py", "cac/deadlines/notifications.py", "api/oem.py"}
 
 
 def _settings_with(environment: dict[str, str]) -> dict:
