@@ -125,6 +125,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # server-side cursors that is DECLARE … WITH HOLD, FETCH and CLOSE for a few dozen rows. The code reads nothing
     # large that way, and a transaction-pooling proxy (PgBouncer) needs them off anyway.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # `make run`'s embedded default: the web and the worker's threads write at once. A transaction takes the write
+    # lock when it begins and a writer waits for it, instead of failing with "database is locked" half-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------
