@@ -12,8 +12,8 @@ from cac.models import CallLog
 from cac.uploads import AUDIO, CSV, DOCUMENTS, HEAD_BYTES, IMAGES, TEXT, safe_name, upload_check
 from complaints.models import Attachment
 from tests import uploads as made
+from tests.cac.desk.test_views import call_data
 from tests.cac.factories import CustomerFactory
-from tests.cac.test_views import call_data
 from tests.complaints.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
