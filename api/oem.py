@@ -35,10 +35,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api.models import DealerOemSettings, OemReport
-from api.selectors import OEM_RESULT_WORKING_DAYS
 from cac.platform.business_time import BusinessCalendar
 from cac.platform.queue import enqueue_on_commit
-from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
+from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON, OEM_RESULT_WORKING_DAYS
 from complaints.models import OEM_CHANNELS, Complaint, Status
 from complaints.services import complaint_mark_oem_reported
 

@@ -18,10 +18,10 @@ from cac.desk.selectors import customer_get, customer_list, dealer_list
 from cac.models import Customer, Dealer, User
 from cac.platform.business_time import BusinessCalendar
 from callbacks.selectors import customer_follow_ups
+from complaints.deadlines import OEM_RESULT_WORKING_DAYS
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, customer_open_complaints
 
-OEM_RESULT_WORKING_DAYS = 3  # the same rule as the deadline sweep's: the OEM wants the result within 3 working days
 _CURSOR_SALT = "api.complaint-changes"
 
 
