@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.keys import api_key_create, api_key_revoke, api_key_sync_account
 from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport, Scope
-from cac.admin_scoping import DealerScopedAdminMixin
+from cac.security.admin_scoping import DealerScopedAdminMixin
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.models import Dealer, TimeStampedModel
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 
 class Scope(models.TextChoices):

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 from api.models import OemReport
 from api.oem import oem_report_resend
 from cac.desk.selectors import dealer_ids
-from cac.desk.views import role_required
 from cac.platform.pagination import page_of
+from cac.platform.views import role_required
 from complaints.models import MANAGE
 
 

@@ -12,13 +12,6 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.access import grantable_dealers, grantable_roles, manageable_users, user_may_manage
-from cac.admin_scoping import (
-    DealerScopedAdminMixin,
-    DealerScopedInlineMixin,
-    ManagedUserScopedAdminMixin,
-    register_scoped,
-)
 from cac.models import (
     AccessLog,
     CallLog,
@@ -30,6 +23,13 @@ from cac.models import (
     StateCalendarDay,
     User,
     Vehicle,
+)
+from cac.security.access import grantable_dealers, grantable_roles, manageable_users, user_may_manage
+from cac.security.admin_scoping import (
+    DealerScopedAdminMixin,
+    DealerScopedInlineMixin,
+    ManagedUserScopedAdminMixin,
+    register_scoped,
 )
 
 
@@ -87,7 +87,7 @@ class DealerAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
 @admin.register(User)
 class UserAdmin(DealerScopedAdminMixin, BaseUserAdmin, SimpleHistoryAdmin):
     """Superusers get Django's whole form. A dealer's administrator gets name, password, roles and dealers of the
-    users it may manage (`cac.access`), with only the roles and dealers it may give, and never its own roles or
+    users it may manage (`cac.security.access`), with only the roles and dealers it may give, and never its own roles or
     dealers; superuser and staff status and single permissions are not on its form at all."""
 
     dealer_lookup = "dealers"
@@ -174,7 +174,7 @@ class CustomerAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Erase personal data (on the customer's request)"), permissions=["erase"])
     def erase_personal_data(self, request, queryset):
-        """One customer at a time, on the page that asks for the reason (cac.privacy_views.customer_erase)."""
+        """One customer at a time, on the page that asks for the reason (cac.root.privacy_views.customer_erase)."""
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one customer to erase."), messages.WARNING)
             return None

@@ -7,10 +7,10 @@ class CacConfig(AppConfig):
     verbose_name = _("Customer Assistance Center")
 
     def ready(self):
-        from cac import login_security, sessions
-        from cac.import_jobs import dms_imports_reap
+        from cac.events.import_jobs import dms_imports_reap
+        from cac.platform.reaper import reaper_register
         from cac.platform.task_failures import connect
-        from cac.reaper import reaper_register
+        from cac.security import login_security, sessions
 
         connect()
         login_security.connect()

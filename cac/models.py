@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cac.desk.phones import format_mobile
 from cac.platform.model_base import TimeStampedModel
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 
 class Dealer(TimeStampedModel):
@@ -474,7 +474,7 @@ class FailedTask(models.Model):
 @choices_enforced
 class AccessLog(models.Model):
     """One access to personal data that the PIPL asks to be able to account for: a whole number revealed by a role
-    that sees them masked, an export, a report downloaded, a recording played. Written by `cac.privacy` only."""
+    that sees them masked, an export, a report downloaded, a recording played. Written by `cac.security.privacy` only."""
 
     class Action(models.TextChoices):
         REVEAL_PHONE = "reveal_phone", _("Whole phone number revealed")
@@ -515,7 +515,7 @@ class AccessLog(models.Model):
 
 
 class SubmitToken(models.Model):
-    """A create form's one-time token, claimed by its first POST (see cac.once).
+    """A create form's one-time token, claimed by its first POST (see cac.security.once).
 
     The unique key decides a race: of two POSTs with the same token, the second waits for the first's transaction
     and then finds the record it created."""
@@ -539,4 +539,4 @@ class SubmitToken(models.Model):
 
 
 # Defined in a module of its own, registered here with the app's other models.
-from cac.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401
+from cac.events.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401

@@ -101,7 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.view_user",
         "cac.add_user",
         "cac.change_user",
-        # Every other role's permissions are within the administrator's, so that it may give any role (cac.access).
+        # Every other role's permissions are within the administrator's, so that it may give any role (cac.security.access).
         *_REPORTS,
         # Lockouts of its dealers' users: seen and cleared in the admin; a lost phone's device removed.
         "axes.view_accessattempt",

@@ -71,10 +71,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cac.observability.user_id_middleware",
+    "cac.platform.observability.user_id_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cac.sessions.SessionLifetimeMiddleware",
-    "cac.two_factor.AdminTwoFactorMiddleware",
+    "cac.security.sessions.SessionLifetimeMiddleware",
+    "cac.security.two_factor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -159,8 +159,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "cac.login_security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "cac.login_security.client_ip"
+AXES_LOCKOUT_CALLABLE = "cac.security.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cac.security.login_security.client_ip"
 # How many reverse proxies in front of the app append to X-Forwarded-For (docker-compose's: set it to 1). With 0
 # the header is ignored and the client is the connection's address, so no client can pick its own address.
 CAC_TRUSTED_PROXY_COUNT = env.int("CAC_TRUSTED_PROXY_COUNT", default=0)
@@ -191,11 +191,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("CAC_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files are never served by URL: a view checks who may read them.
-# CAC_S3_BUCKET puts them in an S3-compatible bucket shared by every machine (cac/object_storage.py); without it,
+# CAC_S3_BUCKET puts them in an S3-compatible bucket shared by every machine (cac/platform/object_storage.py); without it,
 # on the local disk under CAC_MEDIA_ROOT, which is right for one machine (`make run`).
 CAC_S3_BUCKET = env.str("CAC_S3_BUCKET", default="")
 if CAC_S3_BUCKET:
-    from cac.object_storage import s3_storage
+    from cac.platform.object_storage import s3_storage
 
     _MEDIA_STORAGE = s3_storage(
         bucket=CAC_S3_BUCKET,
@@ -291,10 +291,10 @@ CELERY_BEAT_SCHEDULE = {
     # The deadline engine: the database holds every deadline; this sweep acts on the due ones (cac/deadlines/engine.py).
     "sweep-deadlines": {"task": "cac.sweep_deadlines", "schedule": env.float("CAC_SWEEP_SECONDS", default=60.0)},
     "deadline-digest": {"task": "cac.deadline_digest", "schedule": crontab(hour=8, minute=30)},  # CELERY_TIMEZONE
-    # Used one-time tokens of create forms are forgotten once they have expired (cac/once.py).
+    # Used one-time tokens of create forms are forgotten once they have expired (cac/security/once.py).
     "submit-tokens-sweep": {"task": "cac.submit_tokens_sweep", "schedule": crontab(minute=17)},
     # China's official calendar (holidays, 调休) of this year and the next, loaded once the library has them; in
-    # December the administrators are warned while next year's is missing (cac/state_calendar.py).
+    # December the administrators are warned while next year's is missing (cac/platform/state_calendar.py).
     "state-calendar": {"task": "cac.state_calendar_prepare", "schedule": crontab(hour=7, minute=15)},
 }
 # --- One submit, one record: how long a create form's one-time token lives (seconds) ---
@@ -348,7 +348,7 @@ else:
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cac@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# The address users open the CAC at; every link in an e-mail is built on it (cac/site.py).
+# The address users open the CAC at; every link in an e-mail is built on it (cac/platform/site.py).
 CAC_SITE_URL = env.str(
     "CAC_SITE_URL",
     default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if ALLOWED_HOSTS and not DEBUG else "http://127.0.0.1:8000",
@@ -405,15 +405,15 @@ DJANGO_GUID = {
     "VALIDATE_GUID": True,
     "INTEGRATIONS": [DjangoGuidCeleryIntegration()],  # the id in the headers of the tasks a request enqueues
 }
-# Every handler masks phone numbers (cac/log_privacy.py): runserver's request lines are Django's `django.server`
+# Every handler masks phone numbers (cac/security/log_privacy.py): runserver's request lines are Django's `django.server`
 # logger, given its own masked handler here; gunicorn's access log is masked by its configuration.
 _LOG_FORMAT = env.str("CAC_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "context": {"()": "cac.observability.LogContextFilter"},
-        "personal_data": {"()": "cac.log_privacy.MaskPhoneNumbers"},
+        "context": {"()": "cac.platform.observability.LogContextFilter"},
+        "personal_data": {"()": "cac.security.log_privacy.MaskPhoneNumbers"},
     },
     "formatters": {
         "json": {
@@ -447,7 +447,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Sentry, or a self-hosted Sentry or GlitchTip (same protocol): off without a DSN.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    from cac.observability import sentry_init
+    from cac.platform.observability import sentry_init
 
     sentry_init(
         dsn=SENTRY_DSN,

@@ -37,9 +37,9 @@ def ping(token: str) -> str:
 )
 def sweep_deadlines_task() -> dict[str, int]:
     """Beat, every minute: act on every due or breached deadline, and fail the work a killed worker left running
-    (cac/reaper.py). Safe to run twice, at once, or after a crash."""
+    (cac/platform/reaper.py). Safe to run twice, at once, or after a crash."""
     from cac.deadlines.engine import sweep_deadlines
-    from cac.reaper import reap_stuck
+    from cac.platform.reaper import reap_stuck
 
     counts = sweep_deadlines()
     return {**counts, **reap_stuck(now=timezone.now())}
@@ -74,8 +74,8 @@ def notification_email(*, notification_id: int) -> int:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return 0
-    from cac.privacy import phone_for
-    from cac.site import absolute_url
+    from cac.platform.site import absolute_url
+    from cac.security.privacy import phone_for
 
     # A recipient whose role sees numbers masked gets them masked in the mail too.
     recipient = notification.recipient
@@ -108,7 +108,7 @@ def notification_emails(*, notification_ids: list[int]) -> int:
 )
 def submit_tokens_sweep_task() -> int:
     """Beat, hourly: forget the expired one-time tokens of create forms. Safe to run twice."""
-    from cac.once import submit_tokens_sweep
+    from cac.security.once import submit_tokens_sweep
 
     return submit_tokens_sweep()
 
@@ -117,7 +117,7 @@ def submit_tokens_sweep_task() -> int:
 def state_calendar_prepare_task() -> dict[int, str]:
     """Beat, every morning: the state calendar of this year and the next loaded as soon as the library knows them;
     in December, the administrators are warned while the next year is unknown."""
-    from cac.state_calendar import state_calendar_prepare
+    from cac.platform.state_calendar import state_calendar_prepare
 
     return state_calendar_prepare(today=timezone.localdate())
 
@@ -134,8 +134,8 @@ def state_calendar_prepare_task() -> dict[int, str]:
     soft_time_limit=settings.CAC_IMPORT_TIME_LIMIT - 30,
 )
 def dms_import_task(*, import_id: int) -> str | None:
-    """Import one queued DMS file (cac/import_jobs.py)."""
-    from cac.import_jobs import dms_import_run
+    """Import one queued DMS file (cac/events/import_jobs.py)."""
+    from cac.events.import_jobs import dms_import_run
 
     job = dms_import_run(import_id=import_id)
     return None if job is None else job.status

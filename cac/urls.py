@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac import health, privacy_views, two_factor
 from cac.deadlines import notification_views
 from cac.desk import views
-from cac.root import customer_360
+from cac.platform import health
+from cac.root import customer_360, privacy_views
+from cac.security import two_factor
 
 urlpatterns = [
     path("", views.desk, name="desk"),

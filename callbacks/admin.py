@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.admin_scoping import DealerScopedAdminMixin
+from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, CallbackAttempt, Question
 
 

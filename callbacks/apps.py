@@ -13,4 +13,4 @@ class CallbacksConfig(AppConfig):
 
         connect()
         deadlines.register()  # the follow-up calls' rules of the deadline sweep and their line of the digest
-        import callbacks.erasure  # noqa: F401  (erased with the customer's personal data, cac.erasure)
+        import callbacks.erasure  # noqa: F401  (erased with the customer's personal data, cac.security.erasure)

@@ -1,9 +1,9 @@
-"""What follow-up calls keep about the person, removed when the customer's personal data is erased (cac.erasure):
+"""What follow-up calls keep about the person, removed when the customer's personal data is erased (cac.security.erasure):
 the agents' remarks and attempt notes. Kinds, states, due dates, attempts by slot and scores stay (the figures)."""
 
 from django.db.models import Q
 
-from cac.erasure import erase_history, register_eraser
+from cac.security.erasure import erase_history, register_eraser
 from callbacks.models import Callback, CallbackAttempt
 
 CALLBACK_ERASED = {"remarks": ""}

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateInput
 from cac.desk.vin import normalize_vin
 from cac.models import Customer, Dealer, User, Vehicle
-from cac.once import OnceFormMixin
 from cac.platform.attempts import AttemptResult
+from cac.security.once import OnceFormMixin
 from callbacks import selectors
 from callbacks.models import Kind, Question
 

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, TimeStampedModel, Vehicle
 from cac.platform.attempts import AttemptResult, Slot
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 WORK = "callbacks.work_callback"
 SUPERVISE = "callbacks.supervise_callback"

@@ -19,10 +19,10 @@ from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.business_time import BusinessCalendar
 from cac.platform.history import save_with_history
+from cac.platform.validation import check_choices
 from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
-from cac.validation import check_choices
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
 
 

@@ -14,11 +14,11 @@ from django_fsm import has_transition_perm
 
 from cac.desk.forms import add_service_errors
 from cac.desk.selectors import dealer_ids, dealer_list
-from cac.desk.views import role_required, scoped
 from cac.models import Customer
-from cac.once import submit_once
 from cac.platform.attempts import AttemptResult
 from cac.platform.pagination import page_of
+from cac.platform.views import role_required, scoped
+from cac.security.once import submit_once
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
 from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.admin_scoping import DealerScopedAdminMixin
+from cac.security.admin_scoping import DealerScopedAdminMixin
 from complaints.models import Attachment, Complaint, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 
 

@@ -13,5 +13,5 @@ class ComplaintsConfig(AppConfig):
 
         connect()
         deadlines.register()  # the complaints' rules of the deadline sweep and their line of the digest
-        # What this app keeps about a person, erased with the customer's personal data (cac.erasure).
+        # What this app keeps about a person, erased with the customer's personal data (cac.security.erasure).
         import complaints.erasure  # noqa: F401

@@ -1,4 +1,4 @@
-"""What a complaint keeps about the person, removed when the customer's personal data is erased (cac.erasure).
+"""What a complaint keeps about the person, removed when the customer's personal data is erased (cac.security.erasure).
 
 The customer's words (the description and the demand) and the evidence (photos, letters, recordings: rows and files)
 go; the complaint's number, category, channel, severity, department, states, deadlines, escalations and the dealer's
@@ -6,7 +6,7 @@ own analysis (root cause, countermeasure, outcome, prevention) stay: they are th
 
 from django.db.models import Q
 
-from cac.erasure import delete_files_on_commit, erase_history, register_eraser
+from cac.security.erasure import delete_files_on_commit, erase_history, register_eraser
 from complaints.models import Attachment, Complaint
 
 COMPLAINT_ERASED = {"description": "", "demand": ""}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateTimeInput, add_service_errors
 from cac.models import CallLog, Vehicle
-from cac.once import OnceFormMixin
+from cac.security.once import OnceFormMixin
 from complaints.models import Attachment, Category, Channel, Complaint, Escalation, ResolutionType, Severity
 from complaints.services import attachment_validate
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cac import roles
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 
 class Channel(models.TextChoices):

@@ -16,10 +16,10 @@ from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.history import save_with_history
 from cac.platform.queue import enqueue_on_commit
+from cac.platform.validation import check_choices
 from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
-from cac.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
-from cac.validation import check_choices
+from cac.security.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 SALES_CATEGORIES = {Category.PURCHASE}
 SALES_CHANNELS = {Channel.SALES_FOLLOW_UP}
 KEY_ATTENTION_CATEGORIES = {Category.PRODUCT_QUALITY, Category.REPAIR_QUALITY}
-# What each kind of evidence may be (checked by content, see cac/uploads.py), and its size limit.
+# What each kind of evidence may be (checked by content, see cac/security/uploads.py), and its size limit.
 ATTACHMENT_TYPES = {
     Attachment.Kind.PHOTO: (IMAGES, 10 * 1024 * 1024),
     Attachment.Kind.DOCUMENT: (DOCUMENTS, 10 * 1024 * 1024),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cac.site import absolute_reverse
+from cac.platform.site import absolute_reverse
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac.desk import selectors as cac_selectors
 from cac.desk.forms import add_service_errors
-from cac.desk.views import id_param, role_required, scoped
-from cac.media import stored_file_response
-from cac.once import submit_once
+from cac.platform.media import stored_file_response
 from cac.platform.pagination import page_of
+from cac.platform.views import id_param, role_required, scoped
+from cac.security.once import submit_once
 from complaints import selectors, services
 from complaints.filters import ComplaintFilter
 from complaints.forms import (

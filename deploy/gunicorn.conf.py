@@ -17,5 +17,5 @@ accesslog = "-"
 errorlog = "-"
 # The proxy's address: only it may say the request came over HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
-# The access log masks the phone numbers in query strings and headers (cac/log_privacy.py), as ./gunicorn.conf.py.
-logger_class = "cac.log_privacy.GunicornLogger"
+# The access log masks the phone numbers in query strings and headers (cac/security/log_privacy.py), as ./gunicorn.conf.py.
+logger_class = "cac.security.log_privacy.GunicornLogger"

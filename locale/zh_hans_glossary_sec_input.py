@@ -1,4 +1,4 @@
-"""Simplified Chinese of one submit, one record (cac/once.py) and of the services' choice checks (cac/validation.py)."""
+"""Simplified Chinese of one submit, one record (cac/security/once.py) and of the services' choice checks (cac/platform/validation.py)."""
 
 ZH_HANS = {
     "This form has expired or was opened by someone else. Check it and submit it again.": (

@@ -1,4 +1,4 @@
-"""Simplified Chinese of the upload check (cac/uploads.py), and of the admin's history list
+"""Simplified Chinese of the upload check (cac/security/uploads.py), and of the admin's history list
 (templates/simple_history/object_history_list.html, which the project now holds)."""
 
 ZH_HANS = {

@@ -4,7 +4,7 @@ prospects.services (state machine, history, attempts rule), so the admin only sh
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cac.admin_scoping import DealerScopedAdminMixin
+from cac.security.admin_scoping import DealerScopedAdminMixin
 from prospects.models import Campaign, CampaignTarget, ContactAttempt, GradeHorizon, Prospect
 
 

@@ -10,5 +10,5 @@ class ProspectsConfig(AppConfig):
         from prospects import deadlines
 
         deadlines.register()  # the prospects' rules of the deadline sweep and their line of the digest
-        # What this app keeps about a person, erased with the customer's personal data (cac.erasure).
+        # What this app keeps about a person, erased with the customer's personal data (cac.security.erasure).
         import prospects.erasure  # noqa: F401

@@ -1,10 +1,10 @@
-"""The person as a prospect, erased with the customer's personal data (cac.erasure): the prospects converted into
+"""The person as a prospect, erased with the customer's personal data (cac.security.erasure): the prospects converted into
 the customer or with one of their numbers lose the name, the number and the notes; grade, source, model, states and
 dates stay (the funnel's figures)."""
 
 from django.db.models import Q
 
-from cac.erasure import ERASED_NAME, erase_history, register_eraser
+from cac.security.erasure import ERASED_NAME, erase_history, register_eraser
 from prospects.models import ContactAttempt, Prospect
 
 PROSPECT_ERASED = {"name": ERASED_NAME, "phone": "", "notes": "", "closed_note": ""}

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateInput, DateTimeInput, add_service_errors
 from cac.desk.phones import normalize_mobile
 from cac.models import Dealer
-from cac.once import OnceFormMixin
 from cac.platform.attempts import AttemptResult
+from cac.security.once import OnceFormMixin
 from prospects.models import AppointmentKind, Grade, LostReason, Source, Status
 
 __all__ = ["add_service_errors"]

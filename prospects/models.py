@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from cac.desk.phones import format_mobile
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
 from cac.platform.attempts import AttemptResult, Slot
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 WORK = "prospects.work_prospect"
 MANAGE = "prospects.manage_prospect"

@@ -17,8 +17,8 @@ from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.history import save_with_history
+from cac.platform.validation import check_choices
 from cac.platform.zones import dealer_zone
-from cac.validation import check_choices
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,

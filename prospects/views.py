@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac.desk import selectors as cac_selectors
 from cac.desk.phones import phone_digits
-from cac.desk.views import id_param, role_required, scoped
-from cac.once import already_submitted, submit_once
 from cac.platform.pagination import page_of
+from cac.platform.views import id_param, role_required, scoped
+from cac.security.once import already_submitted, submit_once
 from prospects import selectors, services
 from prospects.forms import (
     AttemptForm,

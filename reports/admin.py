@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cac.admin_scoping import DealerScopedAdminMixin
+from cac.security.admin_scoping import DealerScopedAdminMixin
 from reports.models import MonthlyReport
 
 

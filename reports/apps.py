@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from cac.reaper import reaper_register
+        from cac.platform.reaper import reaper_register
         from reports.services import monthly_reports_reap
 
         reaper_register("monthly reports", monthly_reports_reap)

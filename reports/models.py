@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cac.models import Dealer, TimeStampedModel
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 
 class Status(models.TextChoices):

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cac.spreadsheet import spreadsheet_row
+from cac.platform.spreadsheet import spreadsheet_row
 from reports.snapshot import report_snapshot, snapshot_dealers, snapshot_figures, snapshot_generated_at
 from reports.tables import Table, month_label, report_tables
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cac.models import Dealer, User
 from cac.platform.queue import enqueue_on_commit
-from cac.validation import check_choices
+from cac.platform.validation import check_choices
 from reports.models import MonthlyReport, Status
 from reports.selectors import add_months
 

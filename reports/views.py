@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac.desk.selectors import dealer_list
-from cac.desk.views import role_required, scoped
-from cac.media import MissingFile, stored_file_response, stored_size
 from cac.models import AccessLog
-from cac.once import submit_once
-from cac.privacy import access_log_record
+from cac.platform.media import MissingFile, stored_file_response, stored_size
+from cac.platform.views import role_required, scoped
+from cac.security.once import submit_once
+from cac.security.privacy import access_log_record
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Status

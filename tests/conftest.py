@@ -172,7 +172,7 @@ def other_agent(make_user, other_dealer):
 
 def verify_two_factor(client, user) -> None:
     """Mark a logged-in client's session as verified with a confirmed TOTP device, as the two-factor page does
-    (tests/cac/test_two_factor.py goes through that page with real codes)."""
+    (tests/cac/security/test_two_factor.py goes through that page with real codes)."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

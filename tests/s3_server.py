@@ -49,7 +49,7 @@ def _free_ports(count: int) -> list[int]:
 def _client(endpoint: str):
     import boto3
 
-    from cac.object_storage import s3_storage
+    from cac.platform.object_storage import s3_storage
 
     options = s3_storage(
         bucket="",
@@ -129,7 +129,7 @@ def s3_server(tmp_path_factory):
 def s3_media(s3_server, settings):
     """Uploaded files in the S3 server's bucket, under a prefix of this test's own; returns the bucket, the prefix
     and the CAC_S3_* environment of it."""
-    from cac.object_storage import s3_storage
+    from cac.platform.object_storage import s3_storage
 
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     settings.STORAGES = {

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from cac import roles
 from cac.desk import services as cac_services
 from cac.models import CallLog, Customer
-from cac.validation import check_choices
+from cac.platform.validation import check_choices
 from callbacks.models import Callback, Kind
 from callbacks.models import Status as CallbackStatus
 from complaints import services as complaint_services

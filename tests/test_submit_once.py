@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
-from cac.import_jobs import dms_import_run
-from cac.import_models import DmsImport
+from cac.events.import_jobs import dms_import_run
+from cac.events.import_models import DmsImport
 from cac.models import CallLog, Customer, Sale, ServiceVisit, SubmitToken, Vehicle
-from cac.once import submit_tokens_sweep, token_for, token_nonce
+from cac.security.once import submit_tokens_sweep, token_for, token_nonce
 from callbacks.models import Callback, CallbackAttempt, Kind
 from callbacks.models import Status as CallbackStatus
 from complaints.models import Attachment, Category, Complaint, Escalation
@@ -488,7 +488,7 @@ def test_a_second_claim_waits_for_the_first_transaction_and_gets_its_record(post
     """The unique index decides: the second post blocks on the first's uncommitted claim, then finds its record."""
     from types import SimpleNamespace
 
-    from cac.once import submit_once
+    from cac.security.once import submit_once
 
     form = SimpleNamespace(once_nonce="same-token", once_user=director)
     claimed, release = threading.Event(), threading.Event()

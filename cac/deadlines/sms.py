@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from cac.models import Customer, Dealer, SmsMessage, User
-from cac.validation import check_choices
+from cac.platform.validation import check_choices
 
 logger = logging.getLogger(__name__)
 

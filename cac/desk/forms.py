@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.phones import normalize_mobile, normalize_phone
 from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, Vehicle
-from cac.once import OnceFormMixin
-from cac.uploads import AUDIO, upload_check
+from cac.security.once import OnceFormMixin
+from cac.security.uploads import AUDIO, upload_check
 
 _DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*[:：]\s*)?(\d{1,5})\s*$")
 

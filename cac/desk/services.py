@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.uploads import AUDIO, upload_check
-from cac.validation import check_choices
+from cac.platform.validation import check_choices
+from cac.security.uploads import AUDIO, upload_check
 
 CUSTOMER_FIELDS = (
     "name",

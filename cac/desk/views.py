@@ -1,12 +1,10 @@
 """The agent call desk: look a caller up, see the customer 360, log the call. Views are thin."""
 
 import mimetypes
-from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,49 +12,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cac import privacy
 from cac.desk import selectors, services
 from cac.desk.filters import CallFilter, CustomerFilter
 from cac.desk.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
 from cac.desk.phones import normalize_phone
-from cac.media import stored_file_response
 from cac.models import AccessLog
-from cac.once import submit_once
+from cac.platform.media import stored_file_response
 from cac.platform.pagination import page_of
+from cac.platform.views import role_required, scoped
+from cac.security import privacy
+from cac.security.once import submit_once
 
 PAGE_SIZE = 25
-
-
-def role_required(perm: str):
-    """Login first, then the role's permission: anonymous users go to the login page, others get 403."""
-
-    def decorator(view):
-        return login_required(permission_required(perm, raise_exception=True)(view))
-
-    return decorator
-
-
-def scoped(view):
-    """Turn a lookup outside the user's dealers into a 404, never a leak."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ObjectDoesNotExist as exc:
-            raise Http404(_("Not found.")) from exc
-
-    return wrapper
-
-
-def id_param(request, name: str) -> int | None:
-    """An id from the query string (`?customer=12`); anything but digits is a 404, never a 500."""
-    value = request.GET.get(name, "").strip()
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()):
-        raise Http404(_("Not found."))
-    return int(value)
 
 
 # --- The desk ------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateInput, DealerChoiceMixin
 from cac.events.imports import KINDS, MAX_BYTES, PERMISSIONS
-from cac.once import OnceFormMixin
-from cac.uploads import CSV, upload_check
+from cac.security.once import OnceFormMixin
+from cac.security.uploads import CSV, upload_check
 
 
 def _not_future(day):

@@ -3,7 +3,7 @@ root: the 三包 page is the follow-up app's view under the events' names."""
 
 from django.urls import path
 
-from cac import import_views
+from cac.events import import_views
 from cac.events import views as event_views
 from callbacks import views as callback_views
 

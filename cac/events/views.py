@@ -10,16 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cac import import_jobs
 from cac.desk import selectors
 from cac.desk.forms import add_service_errors
-from cac.desk.views import role_required, scoped
-from cac.events import imports
+from cac.events import import_jobs, imports
 from cac.events import selectors as event_selectors
 from cac.events import services as events
 from cac.events.forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
-from cac.once import submit_once
 from cac.platform.pagination import page_of
+from cac.platform.views import role_required, scoped
+from cac.security.once import submit_once
 
 PAGE_SIZE = 25
 

@@ -3,11 +3,11 @@ the row's history (django-simple-history)."""
 
 from django.db import models
 
-from cac.validation import check_choices
+from cac.platform.validation import check_choices
 
 
 def save_with_history(instance: models.Model, *, acting_user, reason: str, fields: list[str]) -> None:
-    """Save `fields` (and `updated_at`) of `instance`, its choice fields checked (cac.validation), recording
+    """Save `fields` (and `updated_at`) of `instance`, its choice fields checked (cac.platform.validation), recording
     `acting_user` (None: the system) and `reason`."""
     check_choices(instance)
     instance._history_user = acting_user

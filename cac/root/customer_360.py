@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cac.desk import selectors, services
 from cac.desk.forms import CallForm, add_service_errors
-from cac.desk.views import role_required, scoped
-from cac.once import submit_once
+from cac.platform.views import role_required, scoped
+from cac.security.once import submit_once
 from callbacks import selectors as callback_selectors
 from complaints import selectors as complaint_selectors
 from prospects import selectors as prospect_selectors

@@ -3,7 +3,7 @@
 
 from django import template
 
-from cac import privacy
+from cac.security import privacy
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from reports.models import MonthlyReport, Status
 from reports.snapshot import report_snapshot
 from tests.cac.factories import UserFactory
-from tests.cac.test_two_factor import totp
+from tests.cac.security.test_two_factor import totp
 from tests.reports.fixtures import build_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

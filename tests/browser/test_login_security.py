@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.cac.test_two_factor import totp
+from tests.cac.security.test_two_factor import totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

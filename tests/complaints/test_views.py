@@ -1231,7 +1231,7 @@ def test_the_deadline_policy_is_edited_in_the_admin_and_complaints_are_not(clien
     admin_user = make_user(roles.ADMIN, dealer, username="cac-admin", is_staff=True)
     client.force_login(admin_user)
     verify_two_factor(client, admin_user)
-    # The dealer's own row: the group's defaults are the platform operator's (tests/cac/test_admin_scoping.py).
+    # The dealer's own row: the group's defaults are the platform operator's (tests/cac/security/test_admin_scoping.py).
     row = ComplaintSLA.objects.create(
         dealer=dealer, channel=Channel.EMAIL, severity="", acknowledge_rule="end_of_day", resolve_days=3
     )

@@ -1,5 +1,5 @@
 """The monthly report's CSV and XLSX are safe to open in Excel: customer names and complaint texts typed as formulas
-arrive as text (cac/spreadsheet.py), while the figures, a negative one included, stay numbers."""
+arrive as text (cac/platform/spreadsheet.py), while the figures, a negative one included, stay numbers."""
 
 import csv
 import io
@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cac.models import Customer, User
-from cac.spreadsheet import FORMULA_STARTS
+from cac.platform.spreadsheet import FORMULA_STARTS
 from complaints.models import Complaint
 from reports.models import MonthlyReport, Status
 from reports.pdf import tables_csv, tables_xlsx

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cac.state_calendar import StateCalendarUnknown, state_calendar_load, state_calendar_prepare
+from cac.platform.state_calendar import StateCalendarUnknown, state_calendar_load, state_calendar_prepare
 
 
 class Command(BaseCommand):

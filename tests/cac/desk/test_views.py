@@ -855,7 +855,7 @@ class _BrokenConnection:
 
 
 def test_healthz_is_503_when_the_database_is_down(client, filesystem_broker, monkeypatch):
-    monkeypatch.setattr("cac.health.connection", _BrokenConnection())
+    monkeypatch.setattr("cac.platform.health.connection", _BrokenConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from cac.access import grantable_roles, user_may_manage
 from cac.models import User
 from cac.roles import ROLE_PERMISSIONS
+from cac.security.access import grantable_roles, user_may_manage
 from tests.conftest import verify_two_factor
 
 

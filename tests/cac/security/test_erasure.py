@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from cac import roles
 from cac.desk import selectors
-from cac.erasure import ERASED_NAME, customer_erase
 from cac.models import CallLog, Customer, Notification, SmsMessage, Vehicle
+from cac.security.erasure import ERASED_NAME, customer_erase
 from callbacks.models import Callback
 from complaints.models import Attachment, Complaint
 from prospects.models import Prospect

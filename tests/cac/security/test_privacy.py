@@ -8,9 +8,9 @@ from django.template import engines
 from django.urls import reverse
 
 from cac import roles
-from cac.masking import mask_phones
 from cac.models import AccessLog, Notification
-from cac.privacy import phone_for
+from cac.security.masking import mask_phones
+from cac.security.privacy import phone_for
 from tests.cac.factories import CallLogFactory, CustomerFactory
 from tests.conftest import verify_two_factor
 

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cac import erasure, privacy
 from cac.desk import selectors
 from cac.desk.forms import CallForm, add_service_errors
-from cac.desk.views import role_required, scoped
 from cac.models import AccessLog
+from cac.platform.views import role_required, scoped
 from cac.root.customer_360 import _customer_context, _customer_for_360
+from cac.security import erasure, privacy
 
 
 class RevealForm(forms.Form):

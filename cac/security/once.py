@@ -34,7 +34,7 @@ def _max_age() -> int:
 
 
 def _salt(form_class: type) -> str:
-    return f"cac.once:{form_class.__module__}.{form_class.__qualname__}"
+    return f"cac.security.once:{form_class.__module__}.{form_class.__qualname__}"
 
 
 def token_for(*, user: User, form_class: type) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cac.desk.selectors import dealer_ids
 from cac.events import imports
-from cac.import_models import DmsImport, DmsImportStatus
+from cac.events.import_models import DmsImport, DmsImportStatus
 from cac.models import Dealer, User
 from cac.platform.queue import enqueue_on_commit
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from gunicorn.glogging import Logger
 
-from cac.masking import mask_phones
+from cac.security.masking import mask_phones
 
 _QUERY = re.compile(r"\?([^\s\"'<>]*)")
 

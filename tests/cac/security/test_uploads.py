@@ -1,4 +1,4 @@
-"""Uploads are what they claim (cac/uploads.py): real small files of every accepted type pass, the same names on a
+"""Uploads are what they claim (cac/security/uploads.py): real small files of every accepted type pass, the same names on a
 program, a page, PHP or a script are refused with a field error in the user's language, and names are made safe —
 in the check itself and on every upload field (call recordings, complaint evidence, the DMS import)."""
 
@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from cac.desk import services as cac_services
 from cac.models import CallLog
-from cac.uploads import AUDIO, CSV, DOCUMENTS, HEAD_BYTES, IMAGES, TEXT, safe_name, upload_check
+from cac.security.uploads import AUDIO, CSV, DOCUMENTS, HEAD_BYTES, IMAGES, TEXT, safe_name, upload_check
 from complaints.models import Attachment
 from tests import uploads as made
 from tests.cac.desk.test_views import call_data

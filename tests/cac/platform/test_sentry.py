@@ -11,7 +11,7 @@ import pytest
 import sentry_sdk
 from django.urls import path
 
-from cac.observability import sentry_init
+from cac.platform.observability import sentry_init
 
 
 def _boom(request):

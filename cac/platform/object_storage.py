@@ -2,7 +2,7 @@
 docker-compose, and in production Alibaba Cloud OSS or Tencent COS through their S3-compatible endpoints (or AWS S3).
 
 The bucket is private: nothing is served from it by URL. The views that check who may read a file stream it
-(cac/media.py)."""
+(cac/platform/media.py)."""
 
 from botocore.config import Config
 

@@ -1,4 +1,4 @@
-"""The one rule of every exported cell (cac/spreadsheet.py): text a spreadsheet would run as a formula is made text;
+"""The one rule of every exported cell (cac/platform/spreadsheet.py): text a spreadsheet would run as a formula is made text;
 numbers, a negative one included, stay numbers."""
 
 from datetime import date
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils.translation import gettext_lazy
 
-from cac.spreadsheet import spreadsheet_cell, spreadsheet_row
+from cac.platform.spreadsheet import spreadsheet_cell, spreadsheet_row
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
-from cac.log_privacy import GunicornLogger, MaskPhoneNumbers, mask_log_text, mask_query_string
+from cac.security.log_privacy import GunicornLogger, MaskPhoneNumbers, mask_log_text, mask_query_string
 
 MOBILE = "13912345678"
 TYPED = ["139", "1391", "139123", "1391234567", MOBILE, "139 1234 5678", "+86 139-1234-5678"]
@@ -86,7 +86,7 @@ def server_log():
 def test_runserver_request_lines_hold_no_whole_number(server_log):
     """The development server's request handler, serving the app: the phone box typed digit by digit, Enter, and
     the new-caller page (anonymous: each answers a redirect to the login page, and each is logged)."""
-    assert "cac.log_privacy.MaskPhoneNumbers" in str(settings.LOGGING["filters"])
+    assert "cac.security.log_privacy.MaskPhoneNumbers" in str(settings.LOGGING["filters"])
     server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
     server.set_app(WSGIHandler())
     thread = threading.Thread(target=server.serve_forever, daemon=True)

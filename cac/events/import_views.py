@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
-from cac import import_jobs
-from cac.events import imports
-from cac.import_models import DmsImport
+from cac.events import import_jobs, imports
+from cac.events.import_models import DmsImport
 
 
 @login_required

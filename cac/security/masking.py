@@ -1,5 +1,5 @@
 """The one rule for masking phone numbers: `138****8000`. Pure text, no models: the web server's access log
-(cac/log_privacy.py, loaded by gunicorn before Django) uses it as well as the pages."""
+(cac/security/log_privacy.py, loaded by gunicorn before Django) uses it as well as the pages."""
 
 import re
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cac.platform.model_base import TimeStampedModel
-from cac.validation import choices_enforced
+from cac.platform.validation import choices_enforced
 
 
 class DmsImportStatus(models.TextChoices):
@@ -61,7 +61,7 @@ class DmsImport(FSMModelMixin, TimeStampedModel):
     def is_pending(self) -> bool:
         return self.status in (DmsImportStatus.QUEUED, DmsImportStatus.RUNNING)
 
-    # --- Transitions: memory only; cac.import_jobs saves. ---
+    # --- Transitions: memory only; cac.events.import_jobs saves. ---
 
     @transition(field=status, source=DmsImportStatus.QUEUED, target=DmsImportStatus.RUNNING)
     def start(self, *, at):

@@ -14,8 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from api.keys import api_key_create
 from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport
-from cac.admin_scoping import DealerScopedAdminMixin
 from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, StateCalendarDay, User
+from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 from prospects.models import Campaign, GradeHorizon
@@ -154,7 +154,7 @@ def test_every_registered_model_is_in_the_matrix(world):
     covered = set(world["rows"]["GZ01"]) | OPERATOR_ONLY
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    covered |= {AccessAttempt, AccessLog, AccessFailureLog}  # tests/cac/test_login_lockout.py
+    covered |= {AccessAttempt, AccessLog, AccessFailureLog}  # tests/cac/security/test_login_lockout.py
     assert set(admin.site._registry) <= covered
 
 

@@ -10,7 +10,7 @@ import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
 from django.urls import reverse
 
-from cac.login_security import client_ip
+from cac.security.login_security import client_ip
 from tests.conftest import verify_two_factor
 
 PASSWORD = "pw-for-tests-only"

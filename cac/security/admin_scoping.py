@@ -7,7 +7,7 @@ like a row that does not exist. A row that belongs to several dealers (a user, a
 only when all of its dealers are. Rows without a dealer are the operator's, except where a model's empty dealer
 means "the group's default" (`shared_when_no_dealer`): those are shown to every administrator, read-only.
 
-Who may give which role and dealer is `cac.access` (one definition, used by the user admin here and its tests).
+Who may give which role and dealer is `cac.security.access` (one definition, used by the user admin here and its tests).
 """
 
 from django.contrib import admin
@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from cac.access import manageable_users
 from cac.desk.selectors import dealer_ids
 from cac.models import Dealer, User
+from cac.security.access import manageable_users
 
 
 def _related_field_path(model: type[Model], name: str) -> bool:
@@ -186,7 +186,7 @@ class DealerScopedInlineMixin:
 
 
 class ManagedUserScopedAdminMixin(DealerScopedAdminMixin):
-    """Rows about one user (lockouts, devices): those of the users one may manage (`cac.access`)."""
+    """Rows about one user (lockouts, devices): those of the users one may manage (`cac.security.access`)."""
 
     dealer_lookup = None
     user_lookup = "user"  # a foreign key to the user, or "username"

@@ -31,7 +31,7 @@ class _BrokenConnection:
 
 def test_live_answers_without_the_database(client, monkeypatch):
     # No database access is allowed in this test at all, and the connection is broken besides.
-    monkeypatch.setattr("cac.health.connection", _BrokenConnection())
+    monkeypatch.setattr("cac.platform.health.connection", _BrokenConnection())
     response = client.get("/healthz/live")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
@@ -51,7 +51,7 @@ def test_ready_stays_200_with_the_broker_unreachable(client, unreachable_broker,
 
 @pytest.mark.django_db
 def test_ready_is_503_without_the_database(client, unreachable_broker, monkeypatch):
-    monkeypatch.setattr("cac.health.connection", _BrokenConnection())
+    monkeypatch.setattr("cac.platform.health.connection", _BrokenConnection())
     response = client.get("/healthz/ready")
     assert response.status_code == 503
     assert response.json()["database"] == "error: OperationalError"

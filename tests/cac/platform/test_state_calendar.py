@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from cac.models import DealerHoliday, Notification, StateCalendarDay
 from cac.platform.business_time import BusinessCalendar
-from cac.state_calendar import StateCalendarUnknown, state_calendar_load, state_calendar_prepare
+from cac.platform.state_calendar import StateCalendarUnknown, state_calendar_load, state_calendar_prepare
 from complaints.deadlines import deadlines_for
 from complaints.models import Channel, ComplaintSLA, Severity
 from tests.cac.factories import DealerFactory

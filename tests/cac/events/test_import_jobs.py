@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django_fsm import TransitionNotAllowed
 
-from cac.import_jobs import dms_import_request, dms_import_run, dms_imports_reap
-from cac.import_models import DmsImport, DmsImportStatus
+from cac.events.import_jobs import dms_import_request, dms_import_run, dms_imports_reap
+from cac.events.import_models import DmsImport, DmsImportStatus
 from cac.models import Sale
-from cac.reaper import reap_stuck
+from cac.platform.reaper import reap_stuck
 from cac.tasks import dms_import_task, sweep_deadlines_task
 from reports.models import MonthlyReport
 from reports.models import Status as ReportStatus

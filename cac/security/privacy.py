@@ -2,8 +2,8 @@
 
 Need-to-know: a role that calls customers holds `cac.view_full_phone` (cac/roles.py) and sees numbers whole; any
 other role sees them masked, `138****8000`, on every page, and may reveal one number on the customer 360 by a
-deliberate step, which is logged. `cac.masking.mask_phones` is the one masking rule: pages, notifications and the
-request logs (cac/log_privacy.py) all call it.
+deliberate step, which is logged. `cac.security.masking.mask_phones` is the one masking rule: pages, notifications and the
+request logs (cac/security/log_privacy.py) all call it.
 
 The access log (`AccessLog`) has a row for each reveal by a masked role, each CSV or XLSX export, each report
 download and each recording played: who, when, what, which record, which dealer, from which address and browser.
@@ -15,8 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cac.desk.phones import format_mobile
-from cac.masking import mask_phones
 from cac.models import AccessLog
+from cac.security.masking import mask_phones
 
 __all__ = ["access_log_record", "client_address", "mask_phones", "phone_for", "sees_full_phones"]
 
@@ -44,7 +44,7 @@ def phone_for(value, user) -> str:
 
 def client_address(request) -> str | None:
     """The address the request came from: the same rule as the login lockout's (`CAC_TRUSTED_PROXY_COUNT`)."""
-    from cac.login_security import client_ip
+    from cac.security.login_security import client_ip
 
     return client_ip(request).strip() or None
 

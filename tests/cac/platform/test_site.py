@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cac.site import absolute_reverse, absolute_url
+from cac.platform.site import absolute_reverse, absolute_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
