@@ -11,7 +11,7 @@ import pytest
 
 from cac.platform.site import absolute_reverse, absolute_url
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from tests.csp import HEADER, csp_problems, inline_code, policy_of
 from tests.test_query_counts import PAGES, world  # noqa: F401 (the fixture of the table's data set)
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("view", PAGES, ids=lambda view: view.id)
