@@ -83,11 +83,10 @@ def _steps(complaints: list[Complaint]) -> dict[int, list[Step]]:
     records = (
         Complaint.history.filter(id__in=list(steps))
         .order_by("id", "history_date", "history_id")
-        .values_list("id", "history_date", "status", "history_change_reason")
+        .values_list("id", "history_date", "status", "history_step", "history_note")
     )
-    for complaint_id, at, status, reason in records:
+    for complaint_id, at, status, step, note in records:
         if last.get(complaint_id) != status:
-            step, _sep, note = (reason or "").partition(": ")
             steps[complaint_id].append(Step(at=at, step=step, status=status, note=note))
             last[complaint_id] = status
     return steps

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cac import roles
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
+from cac.platform.history import StepRecord
 from cac.platform.validation import choices_enforced
 
 
@@ -178,7 +179,8 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     close_reason = models.TextField(_("reason for closing or cancelling"), max_length=2000, blank=True)
     calls = models.ManyToManyField(CallLog, blank=True, related_name="complaints", verbose_name=_("calls"))
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Each history row names its step and the note typed with it (cac.platform.history.StepRecord).
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[StepRecord])
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -178,11 +178,6 @@ class ComplaintRecord:
     timeline: list[TimelineEntry] = field(default_factory=list)
 
 
-def _step_and_note(reason: str) -> tuple[str, str]:
-    step, _sep, note = (reason or "").partition(": ")
-    return step, note
-
-
 def _history_entries(complaint: Complaint) -> list[TimelineEntry]:
     records = list(complaint.history.select_related("history_user", "owner").order_by("history_date", "history_id"))
     tracked = [f for f in Complaint._meta.concrete_fields if f.name not in ("updated_at", "created_at")]
@@ -190,7 +185,7 @@ def _history_entries(complaint: Complaint) -> list[TimelineEntry]:
     previous = None
     for record in records:
         who = record.history_user
-        step, note = _step_and_note(record.history_change_reason)
+        step, note = record.history_step, record.history_note
         if previous is None:
             text = _("Received %(when)s · %(channel)s") % {
                 "when": date_format(timezone.localtime(record.received_at), "SHORT_DATETIME_FORMAT"),

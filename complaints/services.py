@@ -129,12 +129,21 @@ def complaint_create(
     )
     complaint._history_user = acting_user
     complaint._change_reason = "received"
+    complaint._history_step = "received"
     complaint.save()
+    complaint._history_step = ""
     if call is not None:
         complaint.calls.add(call)
     if severity in (Severity.MAJOR, Severity.EMERGENCY):
         _escalate(complaint, to_level=EscalationLevel.DIRECTOR, reason=Escalation.Reason.MAJOR, note="", by=acting_user)
-        save_with_history(complaint, acting_user=acting_user, reason="escalated: major", fields=["escalation_level"])
+        save_with_history(
+            complaint,
+            acting_user=acting_user,
+            reason="escalated: major",
+            fields=["escalation_level"],
+            step="escalate",
+            note=Escalation.Reason.MAJOR,
+        )
         _notify_director_on_commit(complaint)
     if severity == Severity.EMERGENCY:
         EngineerDispatch.objects.create(complaint=complaint)
@@ -283,7 +292,14 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
             method()
     except TransitionNotAllowed as exc:
         raise ValidationError(_("This step is no longer possible: the complaint has moved on.")) from exc
-    save_with_history(complaint, acting_user=acting_user, reason=f"{action}: {note}" if note else action, fields=fields)
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"{action}: {note}" if note else action,
+        fields=fields,
+        step=action,
+        note=note,
+    )
     if action == "resolve":
         complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
     if action in ("close_satisfied", "cancel"):
@@ -312,7 +328,14 @@ def complaint_escalate(*, complaint_id: int, reason: str, note: str, acting_user
     escalation = _escalate(
         complaint, to_level=complaint.escalation_level + 1, reason=reason, note=note.strip(), by=acting_user
     )
-    save_with_history(complaint, acting_user=acting_user, reason=f"escalated: {reason}", fields=["escalation_level"])
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"escalated: {reason}",
+        fields=["escalation_level"],
+        step="escalate",
+        note=reason,
+    )
     if escalation.to_level == EscalationLevel.DIRECTOR:
         _notify_director_on_commit(complaint)
     return escalation
@@ -340,7 +363,11 @@ def complaint_assign(*, complaint_ids: list[int], owner: User, acting_user: User
         if complaint.owner_id != owner.pk:
             complaint.owner = owner
             save_with_history(
-                complaint, acting_user=acting_user, reason=f"assigned to {owner.username}", fields=["owner"]
+                complaint,
+                acting_user=acting_user,
+                reason=f"assigned to {owner.username}",
+                fields=["owner"],
+                step="assign",
             )
             changed += 1
     return changed
@@ -371,7 +398,14 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
     if complaint.vehicle is not None and complaint.vehicle.customer_id != complaint.customer_id:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if changed:
-        save_with_history(complaint, acting_user=acting_user, reason="updated: " + ", ".join(changed), fields=changed)
+        save_with_history(
+            complaint,
+            acting_user=acting_user,
+            reason="updated: " + ", ".join(changed),
+            fields=changed,
+            step="update",
+            note=", ".join(changed),
+        )
         if "vehicle" in changed:
             _put_on_key_attention(complaint)
     return complaint
@@ -449,5 +483,12 @@ def complaint_mark_oem_reported(*, complaint_id: int, report: str, at: datetime,
     if getattr(complaint, field) is not None:
         return False
     setattr(complaint, field, at)
-    save_with_history(complaint, acting_user=acting_user, reason=f"reported to the OEM: {report}", fields=[field])
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"reported to the OEM: {report}",
+        fields=[field],
+        step="report_oem",
+        note=report,
+    )
     return True

@@ -300,6 +300,10 @@ def test_a_complaint_walks_the_whole_loop_and_its_history_says_who_did_what(make
     assert [r.history_change_reason for r in records] == ["received"] + [
         f"{action}: {note_for(action)}" for _user, action, _data in steps
     ]
+    # The step and its note are columns of the row, read by the timeline and the API without parsing the reason.
+    assert [(r.history_step, r.history_note) for r in records] == [("received", "")] + [
+        (action, note_for(action)) for _user, action, _data in steps
+    ]
     assert [r.history_user for r in records[1:]] == [user for user, _action, _data in steps]
     assert [r.status for r in records] == [Status.NEW] + [TABLE[action][1] for _user, action, _data in steps]
 

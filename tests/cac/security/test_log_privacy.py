@@ -125,7 +125,7 @@ def test_gunicorn_reads_the_masking_logger_from_the_repository():
     config = subprocess.run(
         [gunicorn, "--print-config", "cac.wsgi"], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
     ).stdout
-    assert re.search(r"^logger_class\s*=\s*cac\.log_privacy\.GunicornLogger$", config, re.MULTILINE), config
+    assert re.search(r"^logger_class\s*=\s*cac\.security\.log_privacy\.GunicornLogger$", config, re.MULTILINE), config
 
 
 @pytest.mark.django_db(transaction=True)
