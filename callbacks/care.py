@@ -8,7 +8,6 @@ Customers who do not consent to calls, or whose preferred channel is `none`, get
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
+from cac.platform.business_time import dealer_day_closing
 from callbacks.models import Callback, Kind
 from callbacks.services import _create, agent_for
 from callbacks.warranty_watch import warranty_watch
@@ -58,11 +58,6 @@ class CareCall:
     vehicle_id: int | None
     kind: str
     care_key: str
-
-
-def _due_at(dealer: Dealer, today: date) -> datetime:
-    closes_at = Dealer._meta.get_field("closes_at").to_python(dealer.closes_at)
-    return datetime.combine(today, closes_at, tzinfo=ZoneInfo(dealer.time_zone))
 
 
 def _daily_mileage(vehicle: Vehicle) -> float | None:
@@ -182,7 +177,7 @@ def care_callbacks_create(*, today: date, dealer: Dealer | None = None) -> int:
     for one in dealers:
         with transaction.atomic():
             created += _schedule(
-                one, care_calls_owed(dealer=one, today=today), due_at=_due_at(one, today), acting_user=None
+                one, care_calls_owed(dealer=one, today=today), due_at=dealer_day_closing(one, today), acting_user=None
             )
             warranty_watch(dealer=one, today=today)
     return created

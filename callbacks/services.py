@@ -17,7 +17,7 @@ from cac.desk.selectors import dealer_ids
 from cac.desk.services import call_log
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
-from cac.platform.business_time import BusinessCalendar
+from cac.platform.business_time import dealer_day_closing
 from cac.platform.history import save_with_history
 from cac.platform.validation import check_choices
 from cac.platform.zones import dealer_zone
@@ -28,9 +28,7 @@ from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Que
 
 def due_after(*, dealer: Dealer, event_day: date) -> datetime:
     """Closing time of the day `follow_up_days` after the event (seed 000: within 3 days)."""
-    calendar = BusinessCalendar.for_dealer(dealer)
-    day = event_day + timedelta(days=dealer.follow_up_days)
-    return datetime.combine(day, calendar.closes_at, tzinfo=calendar.zone)
+    return dealer_day_closing(dealer, event_day + timedelta(days=dealer.follow_up_days))
 
 
 def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:

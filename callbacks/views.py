@@ -16,6 +16,7 @@ from cac.desk.forms import add_service_errors
 from cac.desk.selectors import dealer_ids, dealer_list
 from cac.models import Customer
 from cac.platform.attempts import AttemptResult
+from cac.platform.business_time import dealer_day_closing
 from cac.platform.pagination import page_of
 from cac.platform.views import role_required, scoped
 from cac.security.once import submit_once
@@ -295,7 +296,7 @@ def _call_list_create(request, form: CallListForm):
                 dealer=data["dealer"],
                 name=data["name"].strip(),
                 customers=customers,
-                due_at=care._due_at(data["dealer"], data["due_on"]),
+                due_at=dealer_day_closing(data["dealer"], data["due_on"]),
                 acting_user=request.user,
                 kind=form.callback_kind,
             ),

@@ -1,6 +1,7 @@
 """The figures of the monthly complaint analysis: one function, SQL aggregates, one query per table.
 
-Months are calendar months in the CAC's time zone (settings.TIME_ZONE). Definitions, so that a reader of the PDF
+Months are calendar months in the dealers' time zone (cac.platform.zones.dealers_zone: theirs when they share
+one, else the CAC's). Definitions, so that a reader of the PDF
 and a reader of this code agree:
 
 - received: complaints received in the month; closed: closed (not cancelled) in the month; open at month end:
@@ -30,6 +31,7 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Max, Q
 from django.db.models.functions import TruncMonth
 
+from cac.platform.zones import dealers_zone
 from callbacks.models import SATISFIED_FROM, Callback, Kind, made_on_time_q, made_q
 from callbacks.models import Status as CallbackStatus
 from complaints.models import (
@@ -95,9 +97,10 @@ def _pct(part: int | None, whole: int | None) -> float | None:
     return None if not whole else round(100.0 * (part or 0) / whole, 1)
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month as [start, end) aware datetimes in the CAC's time zone."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+def month_bounds(month: date, zone: zoneinfo.ZoneInfo | None = None) -> tuple[datetime, datetime]:
+    """The month as [start, end) aware datetimes in `zone`: the dealers' (cac.platform.zones.dealers_zone), else the
+    CAC's time zone."""
+    tz = zone or zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = datetime(month.year, month.month, 1, tzinfo=tz)
     end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
     return start, end
@@ -180,8 +183,8 @@ class ComplaintFigures:
     follow_up_total: FollowUpRow | None = None
 
 
-def _summary(*, dealer_ids, month: date) -> Summary:
-    start, end = month_bounds(month)
+def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
+    start, end = month_bounds(month, zone)
     complaints = Complaint.objects.filter(dealer_id__in=dealer_ids)
     in_month = Q(received_at__gte=start, received_at__lt=end)
     resolved_in_month = Q(resolved_at__gte=start, resolved_at__lt=end)
@@ -262,9 +265,11 @@ def _summary(*, dealer_ids, month: date) -> Summary:
     )
 
 
-def _breakdown(*, dealer_ids, month: date, by: str, labels=None, label_fields=()) -> list[BreakdownRow]:
+def _breakdown(
+    *, dealer_ids, month: date, zone: zoneinfo.ZoneInfo, by: str, labels=None, label_fields=()
+) -> list[BreakdownRow]:
     """Complaints received in the month, grouped by one column: one query."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, zone)
     rows = (
         Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
         .values(by, *label_fields)
@@ -303,12 +308,12 @@ def _handler_label(row) -> str:
     return f"{first} {last}".strip() or row["owner__username"]
 
 
-def _trend(*, dealer_ids, month: date) -> list[TrendPoint]:
+def _trend(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[TrendPoint]:
     """Volume and deadline compliance of each of the 12 months up to `month`, by month received: one query."""
     first = add_months(month, -(TREND_MONTHS - 1))
-    start, _ = month_bounds(first)
-    _, end = month_bounds(month)
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start, _ = month_bounds(first, zone)
+    _, end = month_bounds(month, zone)
+    tz = zone
     rows = (
         Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
         .annotate(bucket=TruncMonth("received_at", tzinfo=tz))
@@ -369,8 +374,8 @@ def breakdown_label(by: str, key: str, default: str) -> str:
     return str(choices(key).label)
 
 
-def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, int]]:
-    start, end = month_bounds(month)
+def _escalations_by_level(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[tuple[int, str, int]]:
+    start, end = month_bounds(month, zone)
     rows = (
         Escalation.objects.filter(complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end)
         .values("to_level")
@@ -380,9 +385,9 @@ def _escalations_by_level(*, dealer_ids, month: date) -> list[tuple[int, str, in
     return [(row["to_level"], escalation_level_label(row["to_level"]), row["count"]) for row in rows]
 
 
-def _key_vehicles(*, dealer_ids, month: date) -> list[dict]:
+def _key_vehicles(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[dict]:
     """Vehicles on the key-attention list when the month ended."""
-    _, end = month_bounds(month)
+    _, end = month_bounds(month, zone)
     return list(
         KeyAttentionVehicle.objects.filter(dealer_id__in=dealer_ids, since__lt=end)
         .filter(Q(released_at__isnull=True) | Q(released_at__gte=end))
@@ -403,8 +408,8 @@ def _key_vehicles(*, dealer_ids, month: date) -> list[dict]:
     )
 
 
-def _root_causes(*, dealer_ids, month: date) -> list[dict]:
-    start, end = month_bounds(month)
+def _root_causes(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[dict]:
+    start, end = month_bounds(month, zone)
     return list(
         Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
         .exclude(root_cause="")
@@ -414,8 +419,8 @@ def _root_causes(*, dealer_ids, month: date) -> list[dict]:
     )
 
 
-def _major_complaints(*, dealer_ids, month: date) -> list[dict]:
-    start, end = month_bounds(month)
+def _major_complaints(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[dict]:
+    start, end = month_bounds(month, zone)
     return list(
         Complaint.objects.filter(
             dealer_id__in=dealer_ids,
@@ -440,9 +445,9 @@ def _major_complaints(*, dealer_ids, month: date) -> list[dict]:
     )
 
 
-def _follow_ups(*, dealer_ids, month: date) -> tuple[list[FollowUpRow], FollowUpRow | None]:
+def _follow_ups(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> tuple[list[FollowUpRow], FollowUpRow | None]:
     """Follow-up calls due in the month, by kind: one query."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, zone)
     rows = (
         Callback.objects.filter(dealer_id__in=dealer_ids, due_at__gte=start, due_at__lt=end)
         .exclude(status=CallbackStatus.CANCELLED)
@@ -500,33 +505,35 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
     aggregates: one query per table, the comparison months beside the summary."""
     month = date(month.year, month.month, 1)
     dealer_ids = tuple(sorted(dealer_ids))
+    zone = dealers_zone(dealer_ids)  # the dealers' months, not the server's
     breakdowns = {
         **{
-            by: _breakdown(dealer_ids=dealer_ids, month=month, by=by, labels=dict(choices.choices))
+            by: _breakdown(dealer_ids=dealer_ids, zone=zone, month=month, by=by, labels=dict(choices.choices))
             for by, choices in CHOICE_BREAKDOWNS.items()
         },
-        "model": _breakdown(dealer_ids=dealer_ids, month=month, by="vehicle__model"),
+        "model": _breakdown(dealer_ids=dealer_ids, zone=zone, month=month, by="vehicle__model"),
         "handler": _breakdown(
             dealer_ids=dealer_ids,
+            zone=zone,
             month=month,
             by="owner",
             labels=_handler_label,
             label_fields=("owner__first_name", "owner__last_name", "owner__username"),
         ),
     }
-    follow_ups, follow_up_total = _follow_ups(dealer_ids=dealer_ids, month=month)
+    follow_ups, follow_up_total = _follow_ups(dealer_ids=dealer_ids, zone=zone, month=month)
     return ComplaintFigures(
         dealer_ids=dealer_ids,
         month=month,
-        summary=_summary(dealer_ids=dealer_ids, month=month),
-        previous=_summary(dealer_ids=dealer_ids, month=add_months(month, -1)),
-        last_year=_summary(dealer_ids=dealer_ids, month=add_months(month, -12)),
-        escalations_by_level=_escalations_by_level(dealer_ids=dealer_ids, month=month),
+        summary=_summary(dealer_ids=dealer_ids, zone=zone, month=month),
+        previous=_summary(dealer_ids=dealer_ids, zone=zone, month=add_months(month, -1)),
+        last_year=_summary(dealer_ids=dealer_ids, zone=zone, month=add_months(month, -12)),
+        escalations_by_level=_escalations_by_level(dealer_ids=dealer_ids, zone=zone, month=month),
         breakdowns=breakdowns,
-        trend=_trend(dealer_ids=dealer_ids, month=month),
-        key_vehicles=_key_vehicles(dealer_ids=dealer_ids, month=month),
-        root_causes=_root_causes(dealer_ids=dealer_ids, month=month),
-        major_complaints=_major_complaints(dealer_ids=dealer_ids, month=month),
+        trend=_trend(dealer_ids=dealer_ids, zone=zone, month=month),
+        key_vehicles=_key_vehicles(dealer_ids=dealer_ids, zone=zone, month=month),
+        root_causes=_root_causes(dealer_ids=dealer_ids, zone=zone, month=month),
+        major_complaints=_major_complaints(dealer_ids=dealer_ids, zone=zone, month=month),
         follow_ups=follow_ups,
         follow_up_total=follow_up_total,
     )

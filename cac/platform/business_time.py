@@ -19,6 +19,18 @@ from cac.models import Dealer, StateCalendarDay
 MAX_DAYS_SCANNED = 366
 
 
+def day_closing(day: date, closes_at: time, zone: ZoneInfo) -> datetime:
+    """The end of a dealer's business day: its closing time on `day`, in its time zone. The one definition, used by
+    the calendar's deadlines, the follow-up calls' due time and the care calls'."""
+    return datetime.combine(day, closes_at, tzinfo=zone)
+
+
+def dealer_day_closing(dealer: Dealer, day: date) -> datetime:
+    """`day_closing` of `dealer` on `day`, without reading its holidays (the day is given, not counted)."""
+    closes_at = Dealer._meta.get_field("closes_at").to_python(dealer.closes_at)
+    return day_closing(day, closes_at, ZoneInfo(dealer.time_zone))
+
+
 class StateDays(Mapping[date, bool]):
     """The state calendar's days apart from the plain week (date -> is a working day), read in one query on first
     use, so that a calendar built only for its time zone or hours costs nothing."""
@@ -75,8 +87,8 @@ class BusinessCalendar:
     def _opening(self, day: date) -> datetime:
         return datetime.combine(day, self.opens_at, tzinfo=self.zone)
 
-    def _closing(self, day: date) -> datetime:
-        return datetime.combine(day, self.closes_at, tzinfo=self.zone)
+    def closing(self, day: date) -> datetime:
+        return day_closing(day, self.closes_at, self.zone)
 
     def next_working_day(self, day: date) -> date:
         for _ in range(MAX_DAYS_SCANNED):
@@ -89,9 +101,9 @@ class BusinessCalendar:
         """Closing time of the day `moment` falls in; after closing or on a day off, of the next working day."""
         local = moment.astimezone(self.zone)
         day = local.date()
-        if self.is_working_day(day) and local < self._closing(day):
-            return self._closing(day)
-        return self._closing(self.next_working_day(day))
+        if self.is_working_day(day) and local < self.closing(day):
+            return self.closing(day)
+        return self.closing(self.next_working_day(day))
 
     def add_working_hours(self, moment: datetime, hours: float) -> datetime:
         """`hours` of opening time after `moment`; time outside opening hours does not count."""
@@ -99,13 +111,13 @@ class BusinessCalendar:
         local = moment.astimezone(self.zone)
         day = local.date()
         cursor = local
-        if not self.is_working_day(day) or local >= self._closing(day):
+        if not self.is_working_day(day) or local >= self.closing(day):
             day = self.next_working_day(day)
             cursor = self._opening(day)
         elif local < self._opening(day):
             cursor = self._opening(day)
         for _ in range(MAX_DAYS_SCANNED):
-            available = self._closing(day) - cursor
+            available = self.closing(day) - cursor
             if remaining <= available:
                 return cursor + remaining
             remaining -= available
@@ -118,4 +130,4 @@ class BusinessCalendar:
         day = moment.astimezone(self.zone).date()
         for _ in range(days):
             day = self.next_working_day(day)
-        return self._closing(day)
+        return self.closing(day)

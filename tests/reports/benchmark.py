@@ -22,13 +22,14 @@ def main(count: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from cac.models import Customer, Dealer, User, Vehicle
+    from cac.platform.zones import dealers_zone
     from complaints.models import Category, Channel, Complaint, Department, Severity, Status
     from reports.pdf import render_report_pdf
     from reports.selectors import complaint_figures, month_bounds
 
     dealer, _ = Dealer.objects.get_or_create(code=f"B{count}", defaults={"name": "基准测试经销商"})
     month = date(2026, 3, 1)
-    start, _end = month_bounds(month)
+    start, _end = month_bounds(month, dealers_zone([dealer.pk]))
     if not Complaint.objects.filter(dealer=dealer).exists():
         rng = random.Random(7)
         handlers = [

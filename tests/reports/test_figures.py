@@ -122,8 +122,8 @@ def test_other_dealers_figures_are_not_mixed_in(other_dealer, month):
 
 def test_one_query_per_table(dealer, month, django_assert_max_num_queries):
     # 3 periods × summary (complaints, durations on SQLite, follow-ups, repeaters, escalations) + 6 breakdowns
-    # + trend + escalations by level + key vehicles + root causes + majors + follow-ups
-    with django_assert_max_num_queries(3 * 5 + 6 + 6):
+    # + trend + escalations by level + key vehicles + root causes + majors + follow-ups + the dealers' time zone
+    with django_assert_max_num_queries(3 * 5 + 6 + 6 + 1):
         complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 3, 1))
 
 
@@ -132,3 +132,30 @@ def test_percentile_interpolates_like_percentile_cont():
     assert percentile([10.0], 0.9) == 10.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
     assert percentile([0.0, 100.0], 0.9) == 90.0
+
+
+def test_months_are_the_dealers_own_not_the_servers(dealer, make_user):
+    """A dealer abroad (UTC+7): 23:30 on 31 March there is already 1 April in Shanghai, the server's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaints.models import Category, Channel, Complaint
+    from complaints.services import complaint_create
+    from tests.cac.factories import CustomerFactory
+
+    dealer.time_zone = "Asia/Bangkok"
+    dealer.save(update_fields=["time_zone"])
+    agent = make_user("agent", dealer, username="bkk-agent")
+    complaint = complaint_create(
+        customer=CustomerFactory(dealer=dealer),
+        acting_user=agent,
+        channel=Channel.DEALER_HOTLINE,
+        category=Category.SERVICE_ATTITUDE,
+        description="接待态度冷淡",
+        demand="道歉",
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(
+        received_at=datetime(2026, 3, 31, 23, 30, tzinfo=ZoneInfo("Asia/Bangkok"))
+    )
+    assert complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 3, 1)).summary.received == 1
+    assert complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 4, 1)).summary.received == 0
