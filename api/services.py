@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from api.models import IdempotencyClaim
 from cac import roles
 from cac.desk.phones import normalize_mobile, normalize_phone
+from cac.desk.selectors import dealer_staff
 from cac.desk.services import call_log, customer_create, vehicle_create
 from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
@@ -190,9 +191,7 @@ def api_complaint_create(
 def _lead_owner(dealer: Dealer) -> User:
     """An OEM lead is adopted by the showroom manager (who hands it to a consultant), else by an agent."""
     for role in (roles.SALES_MANAGER, roles.AGENT):
-        owner = (
-            User.objects.filter(is_active=True, dealers=dealer, groups__name=role).order_by("date_joined", "pk").first()
-        )
+        owner = dealer_staff(dealer=dealer, role=role).first()
         if owner is not None:
             return owner
     raise ValidationError(_("The dealer has no showroom manager or agent to adopt the lead."))

@@ -13,6 +13,13 @@ DIRECTOR = "director"
 EXECUTIVE = "executive"
 ADMIN = "admin"
 
+
+def manager_of(*, sales: bool) -> str:
+    """The one rule for the manager of a side of the house: the showroom manager for sales (purchases, deliveries),
+    the service manager for everything after the sale."""
+    return SALES_MANAGER if sales else SERVICE_MANAGER
+
+
 ROLE_LABELS = {
     AGENT: _("CAC agent"),
     SERVICE_MANAGER: _("Service manager"),

@@ -42,7 +42,7 @@ def overdue(sweep: Sweep, rows: list[Callback]) -> None:
         late = sweep.calendar(callback.dealer).add_working_days(callback.due_at, CALLBACK_OVERDUE_WORKING_DAYS)
         if sweep.now < late:
             continue
-        role = roles.SALES_MANAGER if callback.kind == Kind.AFTER_SALE else roles.SERVICE_MANAGER
+        role = roles.manager_of(sales=callback.kind == Kind.AFTER_SALE)
         notices += [
             Notice(
                 recipient=supervisor,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from cac.deadlines.sms import sms_send
-from cac.desk.selectors import dealer_ids
+from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.desk.services import call_log
 from cac.models import CallLog, Customer, Dealer, Sale, ServiceVisit, User
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
@@ -33,7 +33,7 @@ def due_after(*, dealer: Dealer, event_day: date) -> datetime:
 
 def agent_for(*, dealer: Dealer, exclude: User | None = None) -> User | None:
     """The dealer's agent with the fewest open follow-up calls; never `exclude` (the repair's own advisor)."""
-    agents = User.objects.filter(is_active=True, dealers=dealer, groups__name=AGENT)
+    agents = dealer_staff(dealer=dealer, role=AGENT)
     if exclude is not None:
         agents = agents.exclude(pk=exclude.pk)
     # Counted in a subquery per agent on (agent, status): a join would read every call each agent ever made.

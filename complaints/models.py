@@ -63,7 +63,7 @@ class Department(models.TextChoices):
 
 def department_manager_role(department: str) -> str:
     """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
-    return roles.SALES_MANAGER if department == Department.SALES else roles.SERVICE_MANAGER
+    return roles.manager_of(sales=department == Department.SALES)
 
 
 class EscalationLevel(models.IntegerChoices):
