@@ -100,6 +100,9 @@ def prospect_create(request):
         customers, prospects = selectors.prospect_duplicates(
             user=request.user, dealer_id=data["dealer"].pk, phone=data["phone"]
         )
+        if (customers or prospects) and not data["confirm_duplicate"] and (done := already_submitted(form)):
+            # The same submit, sent twice at once: the other one has just written the record this one now finds.
+            return redirect("prospects:detail", prospect_id=done.record.pk)
         if (customers or prospects) and not data["confirm_duplicate"]:
             form.add_error(
                 "phone", _("This number is already known. Open the existing record or tick “Capture anyway”.")
