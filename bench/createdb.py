@@ -4,21 +4,22 @@ import os
 import sys
 
 import environ
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 
 def main() -> int:
     config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
     name = config["NAME"]
-    connection = psycopg2.connect(
+    # CREATE DATABASE cannot run in a transaction.
+    connection = psycopg.connect(
         dbname="postgres",
+        autocommit=True,
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,
         host=config.get("HOST") or None,
         port=config.get("PORT") or None,
     )
-    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])

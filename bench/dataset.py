@@ -21,6 +21,11 @@ ROLES = {
     "director": (roles.DIRECTOR, "bench-director"),
     "executive": (roles.EXECUTIVE, "bench-executive"),
 }
+# Users of every dealer (seed_bench creates them): the group-wide pages are timed as them too, when they exist.
+GROUP_ROLES = {
+    "group-service": (roles.SERVICE_MANAGER, "bench-group-service"),
+    "group-director": (roles.DIRECTOR, "bench-group-director"),
+}
 
 # Tables whose size says what the data set is; pg_class.reltuples is the planner's estimate, instant on any size.
 COUNTED_TABLES = {
@@ -70,7 +75,18 @@ def bench_users(dealer: Dealer, overrides: dict[str, str]) -> dict[str, User]:
         if not user.dealers.filter(pk=dealer.pk).exists():
             raise DataSetError(f"User {user.username} ({role}) is not staff of dealer {dealer.code}.")
         users[role] = user
+    for role, (group, default_name) in GROUP_ROLES.items():
+        name = overrides.get(role, default_name)
+        user = User.objects.filter(username=name, is_active=True, groups__name=group).first()
+        if user is not None and user.dealers.filter(pk=dealer.pk).exists():
+            users[role] = user
+        elif role in overrides:
+            raise DataSetError(f"No active user {name!r} for the role {role} ({group}) of dealer {dealer.code}.")
     return users
+
+
+def dealer_count(user: User) -> int:
+    return user.dealers.count()
 
 
 # The step each status of an open (or resolved) complaint takes next in the benchmark: acknowledge the new ones, and

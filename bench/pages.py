@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench.dataset import Samples
+from bench.groups import GROUP_ITEMS, GROUP_PREFIX
 from bench.results import Row, Target, page_target
 from cac.models import Dealer, User
 from callbacks.selectors import callback_worklist
@@ -183,7 +184,7 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
         return Request("GET", reverse("callbacks:worklist"))
 
     triage_rows = complaint_triage(user=users["service"]).count()
-    return [
+    own = [
         PageItem(
             "lookup",
             "phone lookup as you type",
@@ -260,7 +261,49 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             lambda i: Request("GET", reverse("prospects:board")),
             status_is(200),
         ),
+        PageItem(
+            "keyvehicles",
+            "key-attention vehicles",
+            "service",
+            lambda i: Request("GET", reverse("complaints:key_vehicles")),
+            status_is(200),
+        ),
+        PageItem(
+            "sanbao",
+            "三包 watch",
+            "service",
+            lambda i: Request("GET", reverse("events:sanbao")),
+            status_is(200),
+        ),
     ]
+    return [*own, *_as_group(own, users)]
+
+
+def _as_group(own: list[PageItem], users: dict[str, User]) -> list[PageItem]:
+    """The group-wide pages again, as the users of every dealer: the same requests, the user's whole scope."""
+    by_key = {item.key: item for item in own}
+    group = []
+    for role, keys in GROUP_ITEMS.items():
+        user = users.get(role)
+        if user is None:
+            continue
+        dealers = user.dealers.count()
+        for key in keys:
+            item = by_key[key]
+            what = "director" if role == "group-director" else "service manager"
+            group.append(
+                PageItem(
+                    GROUP_PREFIX[role] + key,
+                    f"{item.item}, as the {what} of all {dealers} dealers",
+                    role,
+                    item.request,
+                    item.expect,
+                    target=item.target,
+                    available=item.available,
+                    label=item.label,
+                )
+            )
+    return group
 
 
 def logged_in_clients(users: dict[str, User]) -> dict[str, Client]:

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from bench.groups import GROUP_KEYS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PAGE_KEYS = [
     "lookup",
@@ -38,6 +40,9 @@ PAGE_KEYS = [
     "worklist",
     "worklistall",
     "board",
+    "keyvehicles",
+    "sanbao",
+    *GROUP_KEYS,
 ]
 BATCH_KEYS = ["figures", "pdf", "sweep"]
 ALL_KEYS = [*PAGE_KEYS, *BATCH_KEYS, "load"]

@@ -29,6 +29,11 @@ BENCH_USERS = {
     "bench-director": roles.DIRECTOR,
     "bench-executive": roles.EXECUTIVE,
 }
+# The users of the whole group `make bench` also works as: staff of every dealer of the data set.
+GROUP_USERS = {
+    "bench-group-service": roles.SERVICE_MANAGER,
+    "bench-group-director": roles.DIRECTOR,
+}
 
 
 class Command(BaseCommand):
@@ -69,6 +74,11 @@ class Command(BaseCommand):
             user.dealers.add(dealer)
             user.groups.add(Group.objects.get(name=role))
             users[role] = user
+        every_dealer = list(Dealer.objects.all())
+        for username, role in GROUP_USERS.items():
+            user = User.objects.create_user(username=username, password=bench_data.BENCH_PASSWORD, first_name="group")
+            user.dealers.add(*every_dealer)
+            user.groups.add(Group.objects.get(name=role))
         # The benchmark agent takes over the work of the dealer's first agent: calls, complaints, follow-ups, prospects.
         first_agent = User.objects.get(username="bd001-agent01")
         agent = users[roles.AGENT]
@@ -93,5 +103,7 @@ class Command(BaseCommand):
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         sizes = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in result["sizes"].items())
         self.stdout.write(
-            self.style.SUCCESS(f"Done in {result['timings']['total']} s: {sizes}. Users bench-agent ... {out}")
+            self.style.SUCCESS(
+                f"Done in {result['timings']['total']} s: {sizes}. Users bench-agent ... and bench-group-service, bench-group-director of all dealers. {out}"
+            )
         )

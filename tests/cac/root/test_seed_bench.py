@@ -15,7 +15,7 @@ from django.db import connection
 from bench import data as bench_data
 from cac.deadlines.engine import sweep_deadlines
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
-from cac.roles import AGENT, SALES_MANAGER, SERVICE_MANAGER
+from cac.roles import AGENT, DIRECTOR, SALES_MANAGER, SERVICE_MANAGER
 from callbacks.models import Callback, Question
 from complaints.models import Complaint, ComplaintSLA
 from prospects.models import Prospect
@@ -105,6 +105,13 @@ def test_the_data_set_has_its_sizes_and_its_rows_hold_together(postgres, roles, 
         assert [d.code for d in user.dealers.all()] == ["BD001"]
         assert user.groups.filter(name=role).exists()
         assert user.check_password(bench_data.BENCH_PASSWORD)
+    # And the group's users, of every dealer, as whom the group-wide pages are timed.
+    every_dealer = sorted(Dealer.objects.values_list("code", flat=True))
+    assert len(every_dealer) > 1
+    for username, role in {"bench-group-service": SERVICE_MANAGER, "bench-group-director": DIRECTOR}.items():
+        user = User.objects.get(username=username)
+        assert sorted(d.code for d in user.dealers.all()) == every_dealer
+        assert user.groups.filter(name=role).exists()
     agent = User.objects.get(username="bench-agent")
     assert CallLog.objects.filter(handled_by=agent).exists()
     assert not CallLog.objects.filter(handled_by__username="bd001-agent01").exists()
