@@ -193,12 +193,14 @@ def _put_on_key_attention(complaint: Complaint) -> None:
 
 def _release_key_attention(complaint: Complaint, *, at: datetime) -> None:
     """A vehicle leaves the list when every complaint that put it there is closed after a satisfied follow-up
-    (cancelled duplicates aside), and at least one was."""
+    (cancelled duplicates aside), and at least one was; or when every one of them was cancelled (entered by
+    mistake, or a duplicate of nothing open): no complaint is left to watch the vehicle for."""
     for entry in KeyAttentionVehicle.objects.select_for_update().filter(complaints=complaint, released_at__isnull=True):
         still_open = entry.complaints.exclude(status__in=[Status.CLOSED, Status.CANCELLED]).exists()
         unsatisfied = entry.complaints.filter(status=Status.CLOSED, close_reason__gt="").exists()
         satisfied = entry.complaints.filter(status=Status.CLOSED, close_reason="").exists()
-        if not still_open and not unsatisfied and satisfied:
+        all_cancelled = not entry.complaints.exclude(status=Status.CANCELLED).exists()
+        if not still_open and not unsatisfied and (satisfied or all_cancelled):
             entry.released_at = at
             entry.save(update_fields=["released_at", "updated_at"])
 

@@ -540,10 +540,18 @@ def test_cancelling_the_last_open_duplicate_releases_a_vehicle_whose_follow_up_w
 
 
 @pytest.mark.django_db
-def test_a_vehicle_whose_only_complaint_was_cancelled_stays_listed(new_complaint, in_warranty, service_manager):
+def test_a_vehicle_whose_only_complaint_was_cancelled_leaves_the_list(new_complaint, in_warranty, service_manager):
     withdrawn = new_complaint(vehicle=in_warranty, category=Category.REPAIR_QUALITY)
-    complaint_transition(complaint_id=withdrawn.pk, action="cancel", acting_user=service_manager, note="客户撤诉")
-    assert active_entries(in_warranty).exists()  # no satisfied follow-up yet
+    complaint_transition(complaint_id=withdrawn.pk, action="cancel", acting_user=service_manager, note="登记错误")
+    assert not active_entries(in_warranty).exists()  # no complaint is left to watch it for
+
+
+@pytest.mark.django_db
+def test_a_cancelled_complaint_beside_an_open_one_keeps_the_vehicle_listed(new_complaint, in_warranty, service_manager):
+    new_complaint(vehicle=in_warranty, category=Category.PRODUCT_QUALITY)
+    withdrawn = new_complaint(vehicle=in_warranty, category=Category.REPAIR_QUALITY)
+    complaint_transition(complaint_id=withdrawn.pk, action="cancel", acting_user=service_manager, note="重复登记")
+    assert active_entries(in_warranty).exists()
 
 
 @pytest.mark.django_db

@@ -1250,3 +1250,20 @@ def test_the_deadline_policy_is_edited_in_the_admin_and_complaints_are_not(clien
         == 403
     )
     assert snapshot() == before
+
+
+def test_a_complaint_never_escalated_says_so_and_a_cancelled_one_says_cancelled(
+    client, agent, service_manager, customer, vehicle
+):
+    complaint = open_complaint(customer=customer, acting_user=agent, vehicle=vehicle)
+    client.force_login(agent)
+    html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "未升级" in html
+    assert "CAC专员</dd>" not in html
+
+    services.complaint_transition(
+        complaint_id=complaint.pk, action="cancel", acting_user=service_manager, note="重复登记"
+    )
+    rows = client.get(reverse("complaints:list")).content.decode()
+    assert "已取消 " in rows
+    assert "已结案 " not in rows
