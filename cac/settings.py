@@ -184,6 +184,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CAC_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["cac.formats"]  # English dates in year-month-day order and the 24-hour clock
 
 # --- Static and uploaded files --------------------------------------------------
 STATIC_URL = "static/"

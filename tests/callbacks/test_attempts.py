@@ -295,3 +295,12 @@ class FailingBackend:
         from cac.deadlines.sms import SmsError
 
         raise SmsError("gateway down")
+
+
+@pytest.mark.django_db
+def test_english_names_the_next_slot_in_year_month_day_order_on_the_24_hour_clock(make_callback, agent):
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        attempt(make_callback(), agent, NO_ANSWER, local(2025, 3, 10, 21, 0))
+    message = refused.value.messages[0]
+    assert "2025-03-11 08:00" in message
+    assert "a.m." not in message and ".." not in message
