@@ -66,9 +66,9 @@ class QuestionAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
 
     shared_when_no_dealer = True
 
-    list_display = ["text", "kind", "dealer", "position", "answer_type", "required"]
+    list_display = ["text", "text_en", "kind", "dealer", "position", "answer_type", "required"]
     list_editable = ["position", "answer_type", "required"]
     list_filter = ["kind", ("dealer", admin.RelatedOnlyFieldListFilter), "answer_type"]
     list_select_related = ["dealer"]
-    search_fields = ["text"]
+    search_fields = ["text", "text_en"]
     ordering = ["kind", "dealer", "position", "id"]

@@ -65,11 +65,15 @@ class AttemptForm(OnceFormMixin, forms.Form):
     def _question_field(question: Question) -> forms.Field:
         # Answers are required only when the customer was reached: checked in clean().
         if question.answer_type == Question.AnswerType.SCORE:
-            return forms.ChoiceField(label=question.text, choices=SCORES, required=False, widget=forms.RadioSelect)
+            return forms.ChoiceField(
+                label=question.localized_text, choices=SCORES, required=False, widget=forms.RadioSelect
+            )
         if question.answer_type == Question.AnswerType.YES_NO:
-            return forms.ChoiceField(label=question.text, choices=YES_NO, required=False, widget=forms.RadioSelect)
+            return forms.ChoiceField(
+                label=question.localized_text, choices=YES_NO, required=False, widget=forms.RadioSelect
+            )
         return forms.CharField(
-            label=question.text, max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            label=question.localized_text, max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
         )
 
     def question_fields(self):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -278,6 +279,12 @@ class Question(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("question"), max_length=300)
+    text_en = models.CharField(
+        _("question in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("What users working in English read; empty: the question above."),
+    )
     answer_type = models.CharField(_("answer type"), max_length=8, choices=AnswerType, default=AnswerType.SCORE)
     required = models.BooleanField(_("required"), default=True)
 
@@ -287,6 +294,13 @@ class Question(models.Model):
         verbose_name_plural = _("questionnaire questions")
 
     def __str__(self) -> str:
+        return self.localized_text
+
+    @property
+    def localized_text(self) -> str:
+        """The question in the language of the one who reads it (the English text, when there is one, in English)."""
+        if self.text_en and (translation.get_language() or "").startswith("en"):
+            return self.text_en
         return self.text
 
 

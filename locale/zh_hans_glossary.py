@@ -8,6 +8,8 @@ import importlib.util
 from pathlib import Path
 
 ZH_HANS = {
+    "question in English": "英文问题",
+    "What users working in English read; empty: the question above.": "使用英文界面的用户看到的问题；留空则显示上面的问题。",
     "failed task": "失败的后台任务",
     "failed tasks": "失败的后台任务",
     "task": "任务",

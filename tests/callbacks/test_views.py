@@ -219,6 +219,19 @@ def test_work_screen_shows_the_script_of_its_kind(agent_client, make_callback, f
     assert len(re.findall(r'name="satisfaction"', body)) == 5
 
 
+def test_work_screen_asks_the_script_in_the_readers_language(agent_client, make_callback, frozen):
+    callback = make_callback(kind=Kind.AFTER_SERVICE)
+    questions = questions_for(dealer=callback.dealer, kind=Kind.AFTER_SERVICE)
+    assert all(question.text_en for question in questions)
+    english = agent_client.get(reverse("callbacks:detail", args=[callback.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    english_body = english.content.decode()
+    for question in questions:
+        assert question.text_en in english_body and question.text not in english_body
+    agent_client.cookies.pop("django_language", None)
+    chinese = agent_client.get(reverse("callbacks:detail", args=[callback.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert all(question.text in chinese.content.decode() for question in questions)
+
+
 def test_work_screen_uses_the_dealers_own_questions(agent_client, make_callback, dealer, frozen):
     own = Question.objects.create(
         dealer=dealer, kind=Kind.AFTER_SALE, text="您对新车的油耗满意吗？", answer_type="score"
