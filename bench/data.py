@@ -38,6 +38,7 @@ TABLES = [
     "cac_servicevisit",
     "cac_notification",
     "cac_smsmessage",
+    "cac_historicalsmsmessage",
     "complaints_complaint",
     "complaints_escalation",
     "complaints_keyattentionvehicle",
@@ -61,7 +62,7 @@ TABLES = [
     "django_session",
 ]
 # Configuration that points to a dealer but whose group-wide rows (dealer NULL) are kept through the emptying.
-KEPT_DEFAULTS = ["complaints_complaintsla", "callbacks_question"]
+KEPT_DEFAULTS = ["complaints_complaintsla", "callbacks_question", "cac_smstemplate"]
 # Large tables whose non-unique indexes are rebuilt after the load rather than kept up row by row.
 REBUILT = [
     "cac_customer",

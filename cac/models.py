@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from cac.desk.phones import format_mobile
@@ -385,12 +386,81 @@ class ServiceVisit(TimeStampedModel):
         return (self.date_out - self.date_in).days + 1
 
 
+class SmsPurpose(models.TextChoices):
+    """Why the CAC sends an SMS; each purpose has its template (SmsTemplate)."""
+
+    FOLLOW_UP_DECLINED = "follow_up_declined", _("Follow-up declined: SMS survey")
+    FOLLOW_UP_UNREACHABLE = "follow_up_unreachable", _("Follow-up unreachable: SMS survey")
+
+
 @choices_enforced
-class SmsMessage(models.Model):
-    """Every SMS the CAC sends, whatever the gateway."""
+class SmsTemplate(models.Model):
+    """The text of one purpose's SMS as registered with the gateways: Chinese gateways send a registered signature
+    (签名) and template (模板) filled with parameters, never free text. `body` is the registered text with its
+    parameters written `${name}` (as Alibaba Cloud registers them; Tencent Cloud's `{1}`, `{2}` … are the same
+    parameters in the order of `parameters`). A dealer's own row beats the group's (empty dealer)."""
+
+    dealer = models.ForeignKey(
+        Dealer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sms_templates",
+        verbose_name=_("dealer"),
+        help_text=_("Empty: applies to every dealer without a template of its own."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=40, choices=SmsPurpose)
+    signature = models.CharField(
+        _("signature"), max_length=30, help_text=_("The SMS signature (短信签名) registered with the gateway.")
+    )
+    body = models.CharField(
+        _("text"),
+        max_length=500,
+        help_text=_("The registered template text, with its parameters written ${name}."),
+    )
+    parameters = models.JSONField(
+        _("parameters"),
+        default=list,
+        blank=True,
+        help_text=_('The parameter names in the template\'s order, e.g. ["dealer", "phone"].'),
+    )
+    alibaba_template_code = models.CharField(
+        _("Alibaba Cloud template code"), max_length=40, blank=True, help_text=_("e.g. SMS_123456789")
+    )
+    tencent_template_id = models.CharField(
+        _("Tencent Cloud template ID"), max_length=40, blank=True, help_text=_("e.g. 1234567")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["purpose", "dealer__code"]
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "purpose"], name="sms_template_one_per_dealer_purpose"),
+            models.UniqueConstraint(
+                fields=["purpose"], condition=Q(dealer__isnull=True), name="sms_template_one_group_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.dealer.code if self.dealer_id else _('group')})"
+
+    def template_code(self, vendor: str) -> str:
+        """The gateway's code of this template for `vendor` ("alibaba", "tencent"); empty when not registered."""
+        return {"alibaba": self.alibaba_template_code, "tencent": self.tencent_template_id}.get(vendor, "")
+
+
+@choices_enforced
+class SmsMessage(FSMModelMixin, models.Model):
+    """Every SMS the CAC sends, whatever the gateway: queued in the transaction of the step that sends it, handed to
+    the gateway by a worker after the commit, then delivered or failed by the gateway's receipt."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="sms_messages", verbose_name=_("dealer"))
@@ -405,21 +475,64 @@ class SmsMessage(models.Model):
     phone = models.CharField(_("phone number"), max_length=20)
     text = models.CharField(_("text"), max_length=500)
     purpose = models.CharField(_("purpose"), max_length=40)
-    status = models.CharField(_("status"), max_length=8, choices=Status)
-    gateway_reference = models.CharField(_("gateway reference"), max_length=100, blank=True)
+    template = models.ForeignKey(
+        SmsTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("template")
+    )
+    signature = models.CharField(_("signature"), max_length=30, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = FSMField(_("status"), max_length=10, choices=Status, default=Status.QUEUED, protected=True)
+    gateway = models.CharField(_("gateway"), max_length=20, blank=True)
+    gateway_reference = models.CharField(_("gateway message id"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    handed_over_at = models.DateTimeField(_("handed to the gateway at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("receipt at"), null=True, blank=True)
+    receipt_code = models.CharField(_("receipt code"), max_length=60, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sent by")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         verbose_name = _("SMS")
         verbose_name_plural = _("SMS messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_reference"],
+                condition=~Q(gateway_reference=""),
+                name="sms_gateway_reference_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "sent_at"], name="sms_customer_sent")]
 
     def __str__(self) -> str:
         return f"{self.phone} {self.text[:20]}"
+
+    # The transitions change the row in memory; the services in cac/deadlines/sms.py lock, call them and save.
+    @transition(field=status, source=Status.QUEUED, target=Status.SENT)
+    def hand_over(self, *, gateway: str, reference: str, at) -> None:
+        """The gateway accepted the message and named it."""
+        self.gateway, self.gateway_reference, self.handed_over_at = gateway, reference[:100], at
+        self.error = ""
+
+    @transition(field=status, source=Status.QUEUED, target=Status.FAILED)
+    def refuse(self, *, gateway: str, error: str) -> None:
+        """The gateway refused it, or stayed unreachable through every retry."""
+        self.gateway, self.error = gateway, error[:300]
+
+    @transition(field=status, source=Status.SENT, target=Status.DELIVERED)
+    def deliver(self, *, at, code: str) -> None:
+        """The gateway's receipt: the phone received it."""
+        self.reported_at, self.receipt_code = at, code[:60]
+
+    @transition(field=status, source=Status.SENT, target=Status.FAILED)
+    def undeliverable(self, *, at, code: str, error: str) -> None:
+        """The gateway's receipt: the phone did not receive it (switched off for days, no such number …)."""
+        self.reported_at, self.receipt_code, self.error = at, code[:60], error[:300]
 
 
 class Notification(models.Model):

@@ -274,6 +274,7 @@ CELERY_TASK_ROUTES = {
     "cac.tasks.heartbeat": {"queue": CAC_QUEUES["deadlines"]},
     "reports.*": {"queue": CAC_QUEUES["reports"]},
     "cac.dms_import": {"queue": CAC_QUEUES["imports"]},
+    "cac.sms_deliver": {"queue": CAC_QUEUES["default"]},
 }
 # WeasyPrint and a 20,000-row import leave memory behind: a worker process is replaced after this many tasks.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=100)
@@ -322,7 +323,31 @@ CAC_SANBAO_WARN_SAME_FAULT = env.int("CAC_SANBAO_WARN_SAME_FAULT", default=4)
 CAC_SANBAO_LIMIT_SAFETY = 2  # a serious safety fault repaired twice and still not fixed
 CAC_SANBAO_WARN_SAFETY = env.int("CAC_SANBAO_WARN_SAFETY", default=2)
 
-CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default="cac.deadlines.sms.LogSmsBackend")
+# --- SMS (cac/deadlines/sms.py) -------------------------------------------------
+# Without a gateway's credentials the messages go to the log. CAC_SMS_BACKEND names the backend outright; else
+# the Alibaba Cloud one when CAC_SMS_ALIBABA_ACCESS_KEY_ID is set, the Tencent Cloud one when CAC_SMS_TENCENT_SECRET_ID
+# and CAC_SMS_TENCENT_SDK_APP_ID are.
+CAC_SMS_ALIBABA_ACCESS_KEY_ID = env.str("CAC_SMS_ALIBABA_ACCESS_KEY_ID", default="")
+CAC_SMS_ALIBABA_ACCESS_KEY_SECRET = env.str("CAC_SMS_ALIBABA_ACCESS_KEY_SECRET", default="")
+CAC_SMS_ALIBABA_ENDPOINT = env.str("CAC_SMS_ALIBABA_ENDPOINT", default="dysmsapi.aliyuncs.com")
+CAC_SMS_TENCENT_SECRET_ID = env.str("CAC_SMS_TENCENT_SECRET_ID", default="")
+CAC_SMS_TENCENT_SECRET_KEY = env.str("CAC_SMS_TENCENT_SECRET_KEY", default="")
+CAC_SMS_TENCENT_SDK_APP_ID = env.str("CAC_SMS_TENCENT_SDK_APP_ID", default="")
+CAC_SMS_TENCENT_REGION = env.str("CAC_SMS_TENCENT_REGION", default="ap-guangzhou")
+CAC_SMS_TENCENT_ENDPOINT = env.str("CAC_SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+CAC_SMS_PROTOCOL = env.str("CAC_SMS_PROTOCOL", default="https")  # "http" only for a local fake gateway
+CAC_SMS_TIMEOUT = env.float("CAC_SMS_TIMEOUT", default=10.0)  # seconds, connecting and reading
+CAC_SMS_MAX_RETRIES = env.int("CAC_SMS_MAX_RETRIES", default=5)  # after 5xx, timeouts, refused connections
+CAC_SMS_RETRY_BACKOFF = env.int("CAC_SMS_RETRY_BACKOFF", default=30)  # seconds, doubled at each retry, at most 1 h
+# The delivery receipts' URLs (/sms/receipts/<vendor>/<token>/) carry this secret; derived from SECRET_KEY without it.
+CAC_SMS_RECEIPT_SECRET = env.str("CAC_SMS_RECEIPT_SECRET", default="")
+if CAC_SMS_ALIBABA_ACCESS_KEY_ID:
+    _SMS_DEFAULT_BACKEND = "cac.deadlines.sms_gateways.AlibabaSmsBackend"
+elif CAC_SMS_TENCENT_SECRET_ID and CAC_SMS_TENCENT_SDK_APP_ID:
+    _SMS_DEFAULT_BACKEND = "cac.deadlines.sms_gateways.TencentSmsBackend"
+else:
+    _SMS_DEFAULT_BACKEND = "cac.deadlines.sms.LogSmsBackend"
+CAC_SMS_BACKEND = env.str("CAC_SMS_BACKEND", default=_SMS_DEFAULT_BACKEND)
 
 # --- E-mail -------------------------------------------------------------------
 # EMAIL_URL configures SMTP in one value (django-environ): smtp://user:password@host:25, smtp+tls://…:587 or

@@ -139,3 +139,29 @@ def dms_import_task(*, import_id: int) -> str | None:
 
     job = dms_import_run(import_id=import_id)
     return None if job is None else job.status
+
+
+@shared_task(
+    name="cac.sms_deliver",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=settings.CAC_SMS_MAX_RETRIES,
+    ignore_result=True,
+)
+def sms_deliver_task(self, *, message_id: int) -> str | None:
+    """Hand one queued SMS to the gateway (cac/deadlines/sms.py); a temporary failure is retried with backoff, the
+    last one marks it failed. Safe to run twice: a message no longer queued is left alone."""
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from cac.deadlines.sms import SmsTemporaryError, sms_deliver
+
+    try:
+        message = sms_deliver(message_id=message_id, final_attempt=self.request.retries >= self.max_retries)
+    except SmsTemporaryError as exc:
+        countdown = get_exponential_backoff_interval(
+            factor=settings.CAC_SMS_RETRY_BACKOFF, retries=self.request.retries, maximum=3600, full_jitter=True
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    return None if message is None else message.status

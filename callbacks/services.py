@@ -3,12 +3,11 @@ with complaints."""
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
@@ -228,18 +227,13 @@ def _prefer_sms(customer: Customer, *, acting_user: User) -> None:
 
 
 def _send_follow_up_sms(callback: Callback, *, acting_user: User | None, purpose: str) -> None:
-    # Customers read SMS in the dealer's language, whatever the agent's screen is set to.
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "%(dealer)s: thank you for choosing us. How satisfied are you with our service? Reply 1-5, "
-            "or call us at %(phone)s."
-        ) % {"dealer": callback.dealer.name, "phone": callback.dealer.phone}
+    # The SMS survey of its purpose's template (SmsTemplate), queued now and sent after the commit.
     sms_send(
         dealer=callback.dealer,
         customer=callback.customer,
         phone=callback.customer.mobile,
-        text=text,
         purpose=purpose,
+        parameters={"dealer": callback.dealer.name, "phone": callback.dealer.phone},
         acting_user=acting_user,
     )
 

@@ -96,10 +96,17 @@ def _erase_calls(*, customer: Customer, numbers: list[str]) -> None:
     delete_files_on_commit(CallLog._meta.get_field("recording").storage, sorted({*recordings, *history_recordings}))
 
 
+SMS_ERASED = {"phone": "", "text": "", "parameters": {}}
+
+
 def _erase_messages(*, customer: Customer, name: str, numbers: list[str]) -> None:
-    SmsMessage.objects.filter(Q(customer=customer) | Q(dealer_id=customer.dealer_id, phone__in=numbers)).update(
-        phone="", text=""
+    sms_ids = list(
+        SmsMessage.objects.filter(
+            Q(customer=customer) | Q(dealer_id=customer.dealer_id, phone__in=numbers)
+        ).values_list("pk", flat=True)
     )
+    SmsMessage.objects.filter(pk__in=sms_ids).update(**SMS_ERASED)
+    erase_history(SmsMessage, filters=Q(id__in=sms_ids), values=SMS_ERASED)
     # Notifications carry no customer id: the ones of the dealer that wrote the name with a number, or a number.
     spellings = [f"{name} {format_mobile(number)}" for number in numbers]
     spellings += [format_mobile(number) for number in numbers] + numbers

@@ -6,7 +6,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from cac.deadlines.sms import MemorySmsBackend
+from cac.deadlines.sms import MemorySmsBackend, SmsError, sms_deliver
 from cac.models import CallLog, Customer, SmsMessage
 from cac.platform.attempts import AttemptResult, attempts_state, latest_slot_moment, next_slot_start, slot_of
 from callbacks.models import CallbackAttempt, Status
@@ -222,9 +222,14 @@ def test_three_slots_make_the_customer_unreachable_and_send_an_sms(make_callback
         "follow_up_unreachable",
         callback.customer.mobile,
         callback.customer,
-        SmsMessage.Status.SENT,
+        SmsMessage.Status.QUEUED,
     )
-    assert outbox == [(callback.customer.mobile, sms.text)]
+    assert outbox == []  # sent by a worker after the commit
+    sms = sms_deliver(message_id=sms.pk)
+    assert sms.status == SmsMessage.Status.SENT
+    assert [(request.phone, request.text) for request in outbox] == [(callback.customer.mobile, sms.text)]
+    assert sms.text.startswith("【顾客服务中心】")
+    assert callback.dealer.name in sms.text
 
 
 @pytest.mark.django_db
@@ -277,6 +282,7 @@ def test_declined_prefers_sms_and_sends_one(make_callback, agent, outbox):
     sms = SmsMessage.objects.get()
     assert sms.purpose == "follow_up_declined"
     assert sms.customer == customer
+    sms_deliver(message_id=sms.pk)
     assert len(outbox) == 1
 
 
@@ -285,15 +291,15 @@ def test_a_failed_sms_is_recorded_and_the_callback_still_finishes(settings, make
     settings.CAC_SMS_BACKEND = "tests.callbacks.test_attempts.FailingBackend"
     callback = attempt(make_callback(), agent, WRONG, local(2025, 3, 10, 9, 0))
     assert callback.status == Status.UNREACHABLE
-    sms = SmsMessage.objects.get()
+    sms = sms_deliver(message_id=SmsMessage.objects.get().pk)
     assert sms.status == SmsMessage.Status.FAILED
     assert "gateway down" in sms.error
 
 
 class FailingBackend:
-    def send(self, *, phone, text):
-        from cac.deadlines.sms import SmsError
+    vendor = "failing"
 
+    def send(self, request):
         raise SmsError("gateway down")
 
 
