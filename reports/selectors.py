@@ -395,6 +395,7 @@ def _key_vehicles(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[d
             "pk",
             "since",
             "reason",
+            "reasons",
             "vehicle__model",
             "vehicle__plate",
             "vehicle__vin",
