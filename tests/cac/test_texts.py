@@ -34,7 +34,7 @@ def test_a_moment_reads_in_the_format_of_the_language_and_the_zone_it_was_given_
     due = datetime(2026, 12, 3, 18, 0, tzinfo=SHANGHAI)
     data = text(gettext_noop("%(number)s must be resolved by %(due)s"), number="TS-1", due=due)
     assert render(data, language="en") == "TS-1 must be resolved by 2026-12-03 18:00"
-    assert "2026-12-03 18:00" in render(data, language="zh-hans")
+    assert "2026年12月3日 18:00" in render(data, language="zh-hans")
 
 
 def test_parts_join_and_plain_words_stay_as_written():
@@ -121,7 +121,7 @@ def test_the_notification_page_shows_each_reader_their_language(client, make_use
     english = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Your open cases on 2026-12-03" in english
     chinese = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "Your open cases" not in chinese and "2026-12-03" in chinese
+    assert "Your open cases" not in chinese and "2026年12月3日" in chinese
 
 
 @pytest.mark.django_db
