@@ -242,13 +242,13 @@ def _steps(sizes: Sizes) -> list[tuple[str, str]]:
             "users",
             f"""
             INSERT INTO cac_user (id, password, is_superuser, username, first_name, last_name, email, is_staff,
-                is_active, date_joined, phone, is_integration)
+                is_active, date_joined, phone, is_integration, language)
             SELECT (d - 1) * {U} + k + 1, %(password)s, false,
                    'bd' || lpad(d::text, 3, '0') || '-' || CASE k WHEN 0 THEN 'service' WHEN 1 THEN 'sales'
                         WHEN 2 THEN 'director' ELSE 'agent' || lpad((k - {F} + 1)::text, 2, '0') END,
                    substr(pg_temp.person((d - 1) * {U} + k, %(s)s + 1), 2),
                    substr(pg_temp.person((d - 1) * {U} + k, %(s)s + 1), 1, 1),
-                   '', false, true, %(now)s - interval '800 days', '', false
+                   '', false, true, %(now)s - interval '800 days', '', false, 'zh-hans'
             FROM generate_series(1, {D}) d, generate_series(0, {U - 1}) k;
             INSERT INTO cac_user_dealers (user_id, dealer_id)
             SELECT (d - 1) * {U} + k + 1, d FROM generate_series(1, {D}) d, generate_series(0, {U - 1}) k;

@@ -91,19 +91,19 @@ class UserAdmin(DealerScopedAdminMixin, BaseUserAdmin, SimpleHistoryAdmin):
     dealers; superuser and staff status and single permissions are not on its form at all."""
 
     dealer_lookup = "dealers"
-    fieldsets = [*BaseUserAdmin.fieldsets, (_("Dealers"), {"fields": ["dealers", "phone"]})]
+    fieldsets = [*BaseUserAdmin.fieldsets, (_("Dealers"), {"fields": ["dealers", "phone", "language"]})]
     filter_horizontal = ["groups", "user_permissions", "dealers"]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     history_list_display = ["roles_then", "dealers_then"]
     dealer_fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language"]}),
         (_("Roles and dealers"), {"fields": ["is_active", "groups", "dealers"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     dealer_add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language"]}),
         (_("Roles and dealers"), {"fields": ["groups", "dealers"]}),
     ]
 

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from cac.desk.phones import format_mobile
 from cac.platform.model_base import TimeStampedModel
 from cac.platform.validation import choices_enforced
+from cac.texts import render
 
 
 class Dealer(TimeStampedModel):
@@ -90,6 +91,13 @@ class User(AbstractUser):
 
     dealers = models.ManyToManyField(Dealer, related_name="staff", blank=True, verbose_name=_("dealers"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails sent to this user."),
+    )
     # The account an integration (an API key) acts through: never a person, so never an owner, handler or caller.
     is_integration = models.BooleanField(_("integration account"), default=False, editable=False)
 
@@ -244,6 +252,8 @@ class CallLog(TimeStampedModel):
     phone = models.CharField(_("phone number"), max_length=20, help_text=_("Kept even when the caller is unknown."))
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose, default=Purpose.INQUIRY)
     summary = models.TextField(_("what was said"), max_length=4000)
+    # What the app wrote of the call (a follow-up's result), as data: shown in the reader's language (cac.texts).
+    summary_text = models.JSONField(_("summary as data"), null=True, blank=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls_handled", verbose_name=_("handled by")
@@ -284,6 +294,11 @@ class CallLog(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.phone} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_summary(self) -> str:
+        """What was said, in the active language when the app wrote it."""
+        return render(self.summary_text) if self.summary_text else self.summary
 
     @property
     def duration_display(self) -> str:
@@ -548,6 +563,9 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("notice text"), max_length=5000, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # The title and text as data ({"title": text, "body": text}, cac.texts), worded in the reader's language;
+    # `title` and `body` keep them in the CAC's language (and the words of a notice written before).
+    texts = models.JSONField(_("texts as data"), default=dict, blank=True, editable=False)
     key = models.CharField(_("event key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -562,7 +580,16 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        return render(self.texts["title"]) if self.texts.get("title") else self.title
+
+    @property
+    def shown_body(self) -> str:
+        return render(self.texts["body"]) if self.texts.get("body") else self.body
 
 
 class FailedTask(models.Model):

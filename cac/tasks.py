@@ -74,14 +74,10 @@ def notification_email(*, notification_id: int) -> int:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if notification is None or not notification.recipient.email:
         return 0
-    from cac.platform.site import absolute_url
-    from cac.security.privacy import phone_for
+    from cac.deadlines.notifications import notification_mail
 
-    # A recipient whose role sees numbers masked gets them masked in the mail too.
-    recipient = notification.recipient
-    title, body = phone_for(notification.title, recipient), phone_for(notification.body, recipient)
-    body = "\n\n".join(part for part in (body, absolute_url(notification.url)) if part)
-    return send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    subject, body = notification_mail(notification)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
 
 
 @shared_task(name="cac.notification_emails", ignore_result=True)

@@ -6,7 +6,7 @@ from django.urls import include, path
 from cac.deadlines import notification_views
 from cac.desk import views
 from cac.platform import health
-from cac.root import customer_360, privacy_views
+from cac.root import customer_360, language, privacy_views
 from cac.security import two_factor
 
 urlpatterns = [
@@ -64,7 +64,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.language_switch, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,12 +5,13 @@ morning digest."""
 from datetime import datetime, timedelta
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cac import roles
 from cac.deadlines.engine import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
 from cac.deadlines.notifications import Notice, notification_keys_used
 from cac.models import User
+from cac.texts import text
 from callbacks.models import OPEN_STATUSES, Callback, Kind
 from callbacks.services import callbacks_make_due
 
@@ -48,8 +49,11 @@ def overdue(sweep: Sweep, rows: list[Callback]) -> None:
                 recipient=supervisor,
                 key=keys[callback.pk],
                 kind="callback_overdue",
-                title=_("Follow-up call to %(customer)s is a day overdue (%(agent)s)")
-                % {"customer": callback.customer, "agent": callback.agent or _("unassigned")},
+                title=text(
+                    gettext_noop("Follow-up call to %(customer)s is a day overdue (%(agent)s)"),
+                    customer=str(callback.customer),
+                    agent=str(callback.agent) if callback.agent else text(gettext_noop("unassigned")),
+                ),
                 url=reverse("callbacks:detail", args=[callback.pk]),
                 dealer_id=callback.dealer_id,
                 counter="callbacks_overdue",
@@ -66,7 +70,7 @@ def digest_section(*, user: User, dealer_ids: list[int], agent_only: bool, now: 
     else:
         callbacks = Callback.objects.filter(dealer__in=dealer_ids, status__in=OPEN_STATUSES, due_at__lte=now)
     replies = callbacks.count()
-    return replies, _("Follow-up calls waiting for a reply: %(count)s") % {"count": replies}
+    return replies, text(gettext_noop("Follow-up calls waiting for a reply: %(count)s"), count=replies)
 
 
 def register() -> None:

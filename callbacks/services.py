@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import has_transition_perm
 
 from cac.deadlines.sms import sms_send
@@ -22,6 +23,7 @@ from cac.platform.validation import check_choices
 from cac.platform.zones import dealer_zone
 from cac.roles import AGENT
 from cac.seams import FollowUpOutcome, follow_up_concluded
+from cac.texts import text
 from callbacks.models import OPEN_STATUSES, Callback, CallbackAttempt, Kind, Question, Status
 
 
@@ -171,7 +173,12 @@ def callback_record_attempt(
         started_at=at,
         direction=CallLog.Direction.OUTBOUND,
         purpose=CallLog.Purpose.FOLLOW_UP,
-        summary=f"{callback.get_kind_display()}: {AttemptResult(result).label}" + (f" — {note}" if note else ""),
+        summary=text(
+            gettext_noop("%(kind)s: %(result)s — %(note)s") if note else gettext_noop("%(kind)s: %(result)s"),
+            kind=Kind(callback.kind).label,
+            result=AttemptResult(result).label,
+            **({"note": note} if note else {}),
+        ),
         outcome=remarks[:500],
     )
     CallbackAttempt.objects.create(

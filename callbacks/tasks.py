@@ -4,13 +4,12 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from cac.platform.site import absolute_reverse
+from cac.texts import joined, text
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +49,22 @@ def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> i
         logger.warning("No service manager with an e-mail address for dealer %s", vehicle.dealer.code)
         return 0
     figures = next(iter(sanbao_figures(dealer=vehicle.dealer_id, vehicle_ids=[vehicle.pk])), None)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("三包 warning: %(vehicle)s (%(vin)s)") % {"vehicle": vehicle, "vin": vehicle.vin}
-        lines = [
-            f"{vehicle.customer.name} · {vehicle.customer.mobile_display} · {vehicle.model} {vehicle.plate}",
-            _("Warranty until %(date)s") % {"date": vehicle.warranty_end},
-        ]
-        if figures is not None:
-            lines.append(_("Days in the workshop (warranty repairs): %(days)s") % {"days": figures.workshop_days})
-            for code, count in sorted(figures.same_fault.items()):
-                lines.append(_("Fault %(code)s repaired %(count)s times") % {"code": code, "count": count})
-            if figures.safety_repairs:
-                lines.append(_("Safety-fault repairs: %(count)s") % {"count": figures.safety_repairs})
-        lines.append(_("New warnings: %(warnings)s") % {"warnings": ", ".join(warnings)})
-        url = reverse("events:sanbao")
-        lines.append(absolute_reverse("events:sanbao"))
+    # Worded for each manager: the bell in the language of the page, the e-mail in the one they chose.
+    subject = text(gettext_noop("三包 warning: %(vehicle)s (%(vin)s)"), vehicle=str(vehicle), vin=vehicle.vin)
+    lines = [
+        f"{vehicle.customer.name} · {vehicle.customer.mobile_display} · {vehicle.model} {vehicle.plate}",
+        text(gettext_noop("Warranty until %(date)s"), date=vehicle.warranty_end),
+    ]
+    if figures is not None:
+        lines.append(
+            text(gettext_noop("Days in the workshop (warranty repairs): %(days)s"), days=figures.workshop_days)
+        )
+        for code, count in sorted(figures.same_fault.items()):
+            lines.append(text(gettext_noop("Fault %(code)s repaired %(count)s times"), code=code, count=count))
+        if figures.safety_repairs:
+            lines.append(text(gettext_noop("Safety-fault repairs: %(count)s"), count=figures.safety_repairs))
+    lines.append(text(gettext_noop("New warnings: %(warnings)s"), warnings=", ".join(warnings)))
+    url = reverse("events:sanbao")
     # Through the notification ledger, one key per manager and set of warnings: a rerun mails nobody twice.
     return sum(
         notify_and_mail(
@@ -72,9 +72,8 @@ def sanbao_notify_service_managers(*, vehicle_id: int, warnings: list[str]) -> i
             key=f"vehicle:{vehicle.pk}:sanbao:{'+'.join(sorted(warnings))}:user:{user.pk}",
             kind="sanbao_warning",
             title=subject,
-            body="\n".join(lines[:-1]),
+            body=joined(*lines, separator="\n"),
             url=url,
-            mail_body="\n".join(lines),
             dealer=vehicle.dealer_id,
         )
         for user in managers

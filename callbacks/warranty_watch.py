@@ -15,14 +15,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cac.desk.selectors import dealer_ids, dealer_staff
 from cac.models import Dealer, ServiceVisit, Vehicle
 from cac.platform.queue import enqueue_on_commit
 from cac.roles import SERVICE_MANAGER
 from cac.seams import key_attention_among, key_attention_flag
+from cac.texts import Text, text
 from callbacks.models import SanbaoWarning
 
 DAYS, SAME_FAULT, SAFETY = "days", "fault", "safety"
@@ -171,23 +172,27 @@ def _token(warning: str) -> str:
     return f"[三包:{warning}]"
 
 
-def _describe(figures: SanbaoFigures, warning: str, limits: Thresholds) -> str:
+def _describe(figures: SanbaoFigures, warning: str, limits: Thresholds) -> Text:
+    """The reason on the key-attention list, as data: each reader reads it in their language (cac.texts)."""
     if warning == DAYS:
-        return _("三包: %(days)s days in the workshop (limit %(limit)s)") % {
-            "days": figures.workshop_days,
-            "limit": limits.limit_days,
-        }
+        return text(
+            gettext_noop("三包: %(days)s days in the workshop (limit %(limit)s)"),
+            days=figures.workshop_days,
+            limit=limits.limit_days,
+        )
     if warning == SAFETY:
-        return _("三包: safety fault repaired %(count)s times (limit %(limit)s)") % {
-            "count": figures.safety_repairs,
-            "limit": limits.limit_safety,
-        }
+        return text(
+            gettext_noop("三包: safety fault repaired %(count)s times (limit %(limit)s)"),
+            count=figures.safety_repairs,
+            limit=limits.limit_safety,
+        )
     code = warning.split(":", 1)[1]
-    return _("三包: fault %(code)s repaired %(count)s times (limit %(limit)s)") % {
-        "code": code,
-        "count": figures.same_fault[code],
-        "limit": limits.limit_same_fault,
-    }
+    return text(
+        gettext_noop("三包: fault %(code)s repaired %(count)s times (limit %(limit)s)"),
+        code=code,
+        count=figures.same_fault[code],
+        limit=limits.limit_same_fault,
+    )
 
 
 @transaction.atomic
@@ -213,11 +218,8 @@ def warranty_watch(
 def _flag(figures: SanbaoFigures, warnings: list[str], limits: Thresholds) -> None:
     vehicle = figures.vehicle
     now = timezone.now()
-    # The reason is read by the dealer's staff: in the dealer's language, whoever triggered the watch.
-    with translation.override(settings.LANGUAGE_CODE):
-        texts = [_describe(figures, warning, limits) for warning in warnings]
-    for warning, text in zip(warnings, texts, strict=True):
-        key_attention_flag(vehicle=vehicle, reason=text, change_reason=_token(warning))
+    for warning in warnings:
+        key_attention_flag(vehicle=vehicle, reason=_describe(figures, warning, limits), change_reason=_token(warning))
     SanbaoWarning.objects.bulk_create(
         [SanbaoWarning(vehicle=vehicle, threshold=warning, warned_at=now) for warning in warnings],
         ignore_conflicts=True,

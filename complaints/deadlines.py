@@ -6,15 +6,14 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cac import roles
 from cac.deadlines.engine import (
     DeadlineRule,
     DigestSection,
     Sweep,
-    local,
     register_digest_section,
     register_rule,
     stamp,
@@ -22,6 +21,7 @@ from cac.deadlines.engine import (
 from cac.deadlines.notifications import Notice
 from cac.models import Dealer, User
 from cac.platform.business_time import BusinessCalendar
+from cac.texts import render, text
 from complaints.models import (
     OEM_CHANNELS,
     OPEN_STATUSES,
@@ -115,14 +115,14 @@ def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]
                 from_level=complaint.escalation_level,
                 to_level=level,
                 reason=Escalation.Reason.DEADLINE,
-                note=why,
+                note=render(why)[:500],
                 escalated_by=None,
             )
         )
         done.add((complaint.pk, level))
         complaint.escalation_level = level
         complaint._history_user = None
-        complaint._change_reason = f"escalated: deadline ({why})"
+        complaint._change_reason = f"escalated: deadline ({render(why)})"
         changed[complaint.pk] = complaint
         happened.append((complaint, level, why))
     if escalations:
@@ -152,11 +152,12 @@ def _escalate(sweep: Sweep, raises: list[tuple[Complaint, int, str, str]]) -> se
     happened = complaints_escalate_for_deadlines(raises=[(c, level, why) for c, level, why, _counter in raises])
     notices = []
     for complaint, level, why in happened:
-        title = gettext("%(number)s escalated to %(level)s: %(why)s") % {
-            "number": complaint.number,
-            "level": EscalationLevel(level).label,
-            "why": why,
-        }
+        title = text(
+            gettext_noop("%(number)s escalated to %(level)s: %(why)s"),
+            number=complaint.number,
+            level=EscalationLevel(level).label,
+            why=why,
+        )
         recipients = {user.pk: user for user in _recipients_for_level(sweep, complaint, level)}
         if complaint.owner is not None:
             recipients.setdefault(complaint.owner_id, complaint.owner)
@@ -184,12 +185,12 @@ def _base():
 
 
 def acknowledge_breached(sweep: Sweep, rows: list[Complaint]) -> None:
-    why = gettext("acknowledgment overdue")
+    why = text(gettext_noop("acknowledgment overdue"))
     _escalate(sweep, [(complaint, EscalationLevel.DEPARTMENT_MANAGER, why, "") for complaint in rows])
 
 
 def resolve_breached(sweep: Sweep, rows: list[Complaint]) -> None:
-    why = gettext("resolution overdue")
+    why = text(gettext_noop("resolution overdue"))
     raises = []
     for complaint in rows:
         # Breached: the director; a further working day without a resolution: the OEM region.
@@ -206,11 +207,11 @@ def resolve_due_soon(sweep: Sweep, rows: list[Complaint]) -> None:
                 recipient=complaint.owner,
                 key=f"complaint:{complaint.pk}:resolve-due-soon:{stamp(complaint.resolve_due_at)}",
                 kind="complaint_due_soon",
-                title=gettext("%(number)s must be resolved by %(due)s")
-                % {
-                    "number": complaint.number,
-                    "due": local(complaint.resolve_due_at, sweep.calendar(complaint.dealer).zone),
-                },
+                title=text(
+                    gettext_noop("%(number)s must be resolved by %(due)s"),
+                    number=complaint.number,
+                    due=timezone.localtime(complaint.resolve_due_at, sweep.calendar(complaint.dealer).zone),
+                ),
                 body=complaint.description[:500],
                 url=reverse("complaints:detail", args=[complaint.pk]),
                 dealer_id=complaint.dealer_id,
@@ -234,7 +235,7 @@ def oem_reports(sweep: Sweep, rows: list[Complaint]) -> None:
                     calendar.end_of_business_day(complaint.received_at),
                     ACKNOWLEDGE_DUE_SOON,
                     EscalationLevel.DEPARTMENT_MANAGER,
-                    gettext("status report to the OEM"),
+                    text(gettext_noop("status report to the OEM")),
                 )
             )
         if complaint.oem_result_reported_at is None:
@@ -244,18 +245,22 @@ def oem_reports(sweep: Sweep, rows: list[Complaint]) -> None:
                     calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS),
                     DUE_SOON,
                     EscalationLevel.DIRECTOR,
-                    gettext("result report to the OEM"),
+                    text(gettext_noop("result report to the OEM")),
                 )
             )
         for name, due, window, level, label in reports:
             if sweep.now >= due:
-                raises.append((complaint, level, gettext("%(report)s overdue") % {"report": label}, "oem_escalated"))
+                raises.append(
+                    (complaint, level, text(gettext_noop("%(report)s overdue"), report=label), "oem_escalated")
+                )
                 notices.append(
                     Notice(
                         recipient=complaint.owner,
                         key=f"complaint:{complaint.pk}:oem-{name}-overdue",
                         kind="oem_report_overdue",
-                        title=gettext("%(number)s: %(report)s overdue") % {"number": complaint.number, "report": label},
+                        title=text(
+                            gettext_noop("%(number)s: %(report)s overdue"), number=complaint.number, report=label
+                        ),
                         url=url,
                         dealer_id=complaint.dealer_id,
                         counter="oem_overdue",
@@ -267,8 +272,12 @@ def oem_reports(sweep: Sweep, rows: list[Complaint]) -> None:
                         recipient=complaint.owner,
                         key=f"complaint:{complaint.pk}:oem-{name}-due",
                         kind="oem_report_due",
-                        title=gettext("%(number)s: %(report)s due by %(due)s")
-                        % {"number": complaint.number, "report": label, "due": local(due, calendar.zone)},
+                        title=text(
+                            gettext_noop("%(number)s: %(report)s due by %(due)s"),
+                            number=complaint.number,
+                            report=label,
+                            due=timezone.localtime(due, calendar.zone),
+                        ),
                         url=url,
                         dealer_id=complaint.dealer_id,
                         counter="oem_reminders",
@@ -329,10 +338,9 @@ def digest_section(*, user: User, dealer_ids: list[int], agent_only: bool, now: 
     figures = complaints.aggregate(
         open=Count("pk"), late=Count("pk", filter=Q(resolve_due_at__lt=now, status__in=UNRESOLVED_STATUSES))
     )
-    line = gettext("Unclosed complaints: %(count)s (overdue: %(late)s)") % {
-        "count": figures["open"],
-        "late": figures["late"],
-    }
+    line = text(
+        gettext_noop("Unclosed complaints: %(count)s (overdue: %(late)s)"), count=figures["open"], late=figures["late"]
+    )
     return figures["open"], line
 
 

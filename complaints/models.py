@@ -13,6 +13,7 @@ from cac import roles
 from cac.models import CallLog, Customer, Dealer, TimeStampedModel, Vehicle
 from cac.platform.history import StepRecord
 from cac.platform.validation import choices_enforced
+from cac.texts import Text, render
 
 
 class Channel(models.TextChoices):
@@ -454,6 +455,9 @@ class KeyAttentionVehicle(TimeStampedModel):
         Vehicle, on_delete=models.PROTECT, related_name="key_attention", verbose_name=_("vehicle")
     )
     reason = models.CharField(_("reason"), max_length=200)
+    # The reasons as data (a list of cac.texts), worded in the reader's language; `reason` keeps them in the CAC's
+    # language (and the words of an entry written before).
+    reasons = models.JSONField(_("reasons as data"), default=list, blank=True, editable=False)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -480,3 +484,14 @@ class KeyAttentionVehicle(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.vehicle)
+
+    def add_reason(self, reason: Text) -> None:
+        """One more reason (a text): kept as data, and in the CAC's language in `reason`."""
+        self.reasons = [*self.reasons, reason]
+        words = render(reason, language=settings.LANGUAGE_CODE)
+        self.reason = (f"{self.reason}; {words}" if self.reason else words)[:200]
+
+    @property
+    def shown_reason(self) -> str:
+        """The reasons in the active language."""
+        return "; ".join(render(reason) for reason in self.reasons) if self.reasons else self.reason

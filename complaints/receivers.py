@@ -7,6 +7,7 @@ from django_fsm import has_transition_perm
 
 from cac import seams
 from cac.models import User
+from cac.texts import Text
 from complaints.models import Category, Channel, Complaint, KeyAttentionVehicle, Status
 
 
@@ -45,11 +46,13 @@ def follow_up_concluded(*, outcome: seams.FollowUpOutcome, acting_user: User) ->
     )
 
 
-def key_attention_flag(*, vehicle, reason: str, change_reason: str) -> None:
-    """Put the vehicle on the key-attention list with the reason, or add the reason to its open entry."""
+def key_attention_flag(*, vehicle, reason: Text, change_reason: str) -> None:
+    """Put the vehicle on the key-attention list with the reason (a text, cac.texts), or add the reason to its open
+    entry."""
     entry = KeyAttentionVehicle.objects.select_for_update().filter(vehicle=vehicle, released_at__isnull=True).first()
     if entry is None:
-        entry = KeyAttentionVehicle(dealer_id=vehicle.dealer_id, vehicle=vehicle, reason=reason[:200])
+        entry = KeyAttentionVehicle(dealer_id=vehicle.dealer_id, vehicle=vehicle)
+        entry.add_reason(reason)
         entry._change_reason = change_reason
         try:
             with transaction.atomic():
@@ -58,9 +61,9 @@ def key_attention_flag(*, vehicle, reason: str, change_reason: str) -> None:
         except IntegrityError:
             # Put on the list at the same moment by a complaint: add the reason to that entry.
             entry = KeyAttentionVehicle.objects.select_for_update().get(vehicle=vehicle, released_at__isnull=True)
-    entry.reason = f"{entry.reason}; {reason}"[:200] if entry.reason else reason[:200]
+    entry.add_reason(reason)
     entry._change_reason = change_reason
-    entry.save(update_fields=["reason", "updated_at"])
+    entry.save(update_fields=["reason", "reasons", "updated_at"])
 
 
 def key_attention_among(*, vehicle_ids: list[int]) -> set[int]:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.desk.selectors import dealer_ids, dealer_staff
@@ -20,6 +20,7 @@ from cac.platform.validation import check_choices
 from cac.roles import DIRECTOR
 from cac.seams import complaint_resolved
 from cac.security.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
+from cac.texts import text
 from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
@@ -183,11 +184,15 @@ def _put_on_key_attention(complaint: Complaint) -> None:
         return
     entry = KeyAttentionVehicle.objects.filter(vehicle=vehicle, released_at__isnull=True).first()
     if entry is None:
-        entry = KeyAttentionVehicle.objects.create(
-            dealer_id=complaint.dealer_id,
-            vehicle=vehicle,
-            reason=f"{complaint.number} {complaint.get_category_display()}",
+        entry = KeyAttentionVehicle(dealer_id=complaint.dealer_id, vehicle=vehicle)
+        entry.add_reason(
+            text(
+                gettext_noop("%(number)s %(category)s"),
+                number=complaint.number,
+                category=Category(complaint.category).label,
+            )
         )
+        entry.save()
     entry.complaints.add(complaint)
 
 

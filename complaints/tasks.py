@@ -4,12 +4,10 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from cac.platform.site import absolute_reverse
+from cac.texts import joined, text
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +22,7 @@ logger = logging.getLogger(__name__)
 def complaint_notify_director(*, complaint_id: int) -> int:
     """Tell the dealer's directors at once about a major or emergency complaint. Returns the mails sent."""
     from cac.deadlines.notifications import notify_and_mail
-    from complaints.models import Complaint
+    from complaints.models import Category, Complaint, Severity
     from complaints.services import directors_of
 
     complaint = Complaint.objects.select_related("customer", "dealer").filter(pk=complaint_id).first()
@@ -33,18 +31,22 @@ def complaint_notify_director(*, complaint_id: int) -> int:
     directors = directors_of(complaint.dealer_id)
     if not any(user.email for user in directors):
         logger.warning("No director with an e-mail address for dealer %s", complaint.dealer.code)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[%(severity)s] Complaint %(number)s needs the director") % {
-            "severity": complaint.get_severity_display(),
-            "number": complaint.number,
-        }
-        body = "\n".join(
-            [
-                f"{complaint.number} · {complaint.customer.name} · {complaint.get_category_display()}",
-                complaint.description,
-                absolute_reverse("complaints:detail", args=[complaint.pk]),
-            ]
-        )
+    # Worded for each director in their language: the bell in the app's, the e-mail in the one they chose.
+    subject = text(
+        gettext_noop("[%(severity)s] Complaint %(number)s needs the director"),
+        severity=Severity(complaint.severity).label,
+        number=complaint.number,
+    )
+    mail_body = joined(
+        text(
+            gettext_noop("%(number)s · %(customer)s · %(category)s"),
+            number=complaint.number,
+            customer=complaint.customer.name,
+            category=Category(complaint.category).label,
+        ),
+        complaint.description,
+        separator="\n",
+    )
     # Through the notification ledger, one key per director: a rerun or a retry mails nobody twice.
     return sum(
         notify_and_mail(
@@ -54,7 +56,7 @@ def complaint_notify_director(*, complaint_id: int) -> int:
             title=subject,
             body=complaint.description[:500],
             url=reverse("complaints:detail", args=[complaint.pk]),
-            mail_body=body,
+            mail_body=mail_body,
             dealer=complaint.dealer_id,
         )
         for user in directors

@@ -5,12 +5,13 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cac import roles
 from cac.deadlines.engine import DeadlineRule, DigestSection, Sweep, register_digest_section, register_rule, stamp
 from cac.deadlines.notifications import Notice, notification_keys_used
 from cac.models import User
+from cac.texts import text
 from prospects.models import OPEN_STATUSES, Prospect
 
 PROSPECT_OVERDUE_WORKING_DAYS = 3
@@ -46,7 +47,7 @@ def due(sweep: Sweep, rows: list[Prospect]) -> None:
                     recipient=prospect.owner,
                     key=daily,
                     kind="prospect_due",
-                    title=_("Contact %(name)s today") % {"name": prospect},
+                    title=text(gettext_noop("Contact %(name)s today"), name=str(prospect)),
                     url=url,
                     dealer_id=prospect.dealer_id,
                     counter="prospects_due",
@@ -58,8 +59,11 @@ def due(sweep: Sweep, rows: list[Prospect]) -> None:
                     recipient=manager,
                     key=overdue,
                     kind="prospect_overdue",
-                    title=_("%(name)s has waited 3 days for a call from %(owner)s")
-                    % {"name": prospect, "owner": prospect.owner},
+                    title=text(
+                        gettext_noop("%(name)s has waited 3 days for a call from %(owner)s"),
+                        name=str(prospect),
+                        owner=str(prospect.owner),
+                    ),
                     url=url,
                     dealer_id=prospect.dealer_id,
                     counter="prospects_overdue",
@@ -72,7 +76,7 @@ def due(sweep: Sweep, rows: list[Prospect]) -> None:
 def digest_section(*, user: User, dealer_ids: list[int], agent_only: bool, now: datetime) -> tuple[int, str]:
     """The digest's line of the user's own prospects to contact."""
     prospects = Prospect.objects.filter(owner=user, status__in=OPEN_STATUSES, next_contact_at__lte=now).count()
-    return prospects, _("Prospects to contact: %(count)s") % {"count": prospects}
+    return prospects, text(gettext_noop("Prospects to contact: %(count)s"), count=prospects)
 
 
 def register() -> None:

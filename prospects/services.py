@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.desk.phones import normalize_mobile
@@ -19,6 +19,7 @@ from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
 from cac.platform.history import save_with_history
 from cac.platform.validation import check_choices
 from cac.platform.zones import dealer_zone
+from cac.texts import text
 from prospects.models import (
     CAMPAIGN_POOL,
     DEFAULT_HORIZON_DAYS,
@@ -185,8 +186,14 @@ def prospect_record_attempt(
         started_at=at,
         direction=CallLog.Direction.OUTBOUND,
         purpose=CallLog.Purpose.INQUIRY,
-        summary=_("Prospect %(name)s: %(result)s") % {"name": prospect.name, "result": AttemptResult(result).label}
-        + (f" — {note}" if note else ""),
+        summary=text(
+            gettext_noop("Prospect %(name)s: %(result)s — %(note)s")
+            if note
+            else gettext_noop("Prospect %(name)s: %(result)s"),
+            name=prospect.name,
+            result=AttemptResult(result).label,
+            **({"note": note} if note else {}),
+        ),
     )
     ContactAttempt.objects.create(
         prospect=prospect, attempted_at=at, slot=slot, result=result, agent=acting_user, note=note[:500], call=call

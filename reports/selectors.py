@@ -395,6 +395,7 @@ def _key_vehicles(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[d
             "pk",
             "since",
             "reason",
+            "reasons",
             "vehicle__model",
             "vehicle__plate",
             "vehicle__vin",
@@ -556,6 +557,21 @@ def monthly_report_list(*, user):
         .select_related("requested_by")
         .prefetch_related("dealers")
     )
+
+
+def monthly_report_same(*, user, dealer_ids: list[int], month: date, language: str):
+    """The user's newest report of exactly these dealers, this month and language that is not failed (queued,
+    generating or ready), or None: what a second request of the same report is offered instead."""
+    from reports.models import Status
+
+    wanted = set(dealer_ids)
+    candidates = (
+        monthly_report_list(user=user)
+        .filter(month=date(month.year, month.month, 1), language=language)
+        .exclude(status=Status.FAILED)
+        .order_by("-created_at", "-id")
+    )
+    return next((report for report in candidates if {d.pk for d in report.dealers.all()} == wanted), None)
 
 
 def monthly_report_get(*, user, report_id: int, with_snapshot: bool = False):

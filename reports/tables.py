@@ -10,6 +10,7 @@ from datetime import date
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cac.texts import render
 from complaints.models import Category, ResolutionType, Severity, Status
 from reports.charts import bar_chart, line_chart
 from reports.selectors import ComplaintFigures, Summary
@@ -187,7 +188,7 @@ def report_tables(figures: ComplaintFigures) -> list[Table]:
                 [
                     f"{r['vehicle__model']} {r['vehicle__plate'] or r['vehicle__vin']}",
                     r["vehicle__customer__name"],
-                    r["reason"],
+                    "; ".join(render(reason) for reason in r["reasons"]) if r.get("reasons") else r["reason"],
                     _person(r, "responsible"),
                     _datetime(r["since"]),
                     r["complaint_count"],

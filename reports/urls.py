@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:report_id>/", views.report_preview, name="preview"),
     path("<int:report_id>/row/", views.report_row, name="row"),
     path("<int:report_id>/download/", views.report_download, name="download"),
+    path("<int:report_id>/delete/", views.report_delete, name="delete"),
     path("<int:report_id>/export.csv", views.report_csv, name="csv"),
     path("<int:report_id>/export.xlsx", views.report_xlsx, name="xlsx"),
 ]

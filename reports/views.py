@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cac.desk.selectors import dealer_list
 from cac.models import AccessLog
@@ -35,24 +35,52 @@ def report_list(request):
     form = ReportRequestForm(
         request.POST or None, dealers=dealer_list(user=request.user).order_by("code"), once_user=request.user
     )
+    existing = None
     if request.method == "POST":
         if not request.user.has_perm(ADD):
             raise PermissionDenied
         if form.is_valid():
-            once = submit_once(
-                form,
-                lambda: services.monthly_report_request(
-                    dealer_ids=form.selected_dealer_ids(),
-                    month=form.cleaned_data["month"],
-                    language=translation.get_language() or "zh-hans",
-                    requested_by=request.user,
-                ),
-            )
-            if once.created:
-                messages.success(request, _("The report is being generated; this page shows when it is ready."))
-            return redirect("reports:list")
-    reports = selectors.monthly_report_list(user=request.user)[:50]
-    return render(request, "reports/report_list.html", {"form": form, "reports": reports})
+            try:
+                once = submit_once(
+                    form,
+                    lambda: services.monthly_report_request(
+                        dealer_ids=form.selected_dealer_ids(),
+                        month=form.cleaned_data["month"],
+                        language=translation.get_language() or "zh-hans",
+                        requested_by=request.user,
+                        regenerate=request.POST.get("regenerate") == "1",
+                    ),
+                )
+            except services.ReportAlreadyRequested as exc:
+                existing = exc.report
+                messages.info(
+                    request,
+                    _("The report of %(month)s is already there; it is offered below.")
+                    % {"month": f"{existing.month:%Y-%m}"},
+                )
+            else:
+                if once.created:
+                    messages.success(request, _("The report is being generated; this page shows when it is ready."))
+                return redirect("reports:list")
+    reports = list(selectors.monthly_report_list(user=request.user)[:50])
+    deletable = services.monthly_reports_deletable(reports=reports, user=request.user)
+    for report in reports:
+        report.deletable = report.pk in deletable
+    return render(request, "reports/report_list.html", {"form": form, "reports": reports, "existing": existing})
+
+
+@role_required(ADD)
+@require_POST
+@scoped
+def report_delete(request, report_id: int):
+    """Its requester deletes a failed or a repeated report."""
+    try:
+        services.monthly_report_delete(report_id=report_id, acting_user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The report was deleted."))
+    return redirect("reports:list")
 
 
 @role_required(VIEW)

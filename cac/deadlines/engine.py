@@ -22,13 +22,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cac import roles
 from cac.deadlines.notifications import Notice, notify, notify_many
 from cac.desk.selectors import dealer_staff
 from cac.models import Dealer, User
 from cac.platform.business_time import BusinessCalendar
+from cac.texts import joined, text
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +92,6 @@ class Sweep:
 def stamp(moment: datetime) -> str:
     """A moment in a notification key: the same deadline gives the same key, a moved deadline a new one."""
     return f"{moment.astimezone(UTC):%Y%m%d%H%M}"
-
-
-def local(moment: datetime, zone) -> str:
-    return f"{timezone.localtime(moment, zone):%Y-%m-%d %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -176,8 +173,8 @@ def deadline_digest(*, now: datetime | None = None) -> int:
                 recipient=user,
                 key=f"digest:{user.pk}:{today:%Y%m%d}",
                 kind="digest",
-                title=_("Your open cases on %(date)s") % {"date": today.isoformat()},
-                body="\n".join(line for _count, line in lines),
+                title=text(gettext_noop("Your open cases on %(date)s"), date=today),
+                body=joined(*(line for _count, line in lines), separator="\n"),
                 url=urls[0] if urls else "",
             )
             sent += created

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cac.models import Dealer, Notification, User
 from cac.platform.queue import enqueue_on_commit
+from cac.texts import Text, is_text, render
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,22 @@ class Notice:
     recipient: User
     key: str
     kind: str
-    title: str
-    body: str = ""
+    title: str | Text
+    body: str | Text = ""
     url: str = ""
     dealer_id: int | None = None
     counter: str = ""
+
+
+def _worded(*, title: str | Text, body: str | Text) -> dict:
+    """The columns of a notice: a title or body given as a text (cac.texts) is kept as data, worded for each
+    reader, and in the CAC's language in `title` and `body` (the admin, a search)."""
+    texts = {name: value for name, value in (("title", title), ("body", body)) if is_text(value)}
+    return {
+        "title": render(title, language=settings.LANGUAGE_CODE)[:200],
+        "body": render(body, language=settings.LANGUAGE_CODE),
+        "texts": texts,
+    }
 
 
 @transaction.atomic
@@ -33,8 +45,8 @@ def notify(
     recipient: User,
     key: str,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Text,
+    body: str | Text = "",
     url: str = "",
     dealer: Dealer | int | None = None,
 ) -> tuple[Notification, bool]:
@@ -53,27 +65,50 @@ def notify_and_mail(
     recipient: User,
     key: str,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Text,
+    body: str | Text = "",
     url: str = "",
-    mail_body: str | None = None,
+    mail_body: str | Text | None = None,
     dealer: Dealer | int | None = None,
 ) -> bool:
     """For a worker's task that alerts at once (the director's alert, the 三包 alert): the notice in the ledger under
     `key`, and its e-mail sent now. A key already used sends nothing, so a rerun or a retry never mails twice; a mail
     that fails rolls its notice back, so the retry sends it. Returns whether a mail was sent."""
     with transaction.atomic():
-        _notification, created = notify_without_mail(
+        notification, created = notify_without_mail(
             recipient=recipient, key=key, kind=kind, title=title, body=body, url=url, dealer=dealer
         )
         if not created or not recipient.email:
             return False
-        send_mail(title, body if mail_body is None else mail_body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        subject, text = notification_mail(notification, body=mail_body)
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     return True
 
 
+def notification_mail(notification: Notification, *, body: str | Text | None = None) -> tuple[str, str]:
+    """The e-mail of a notice: (subject, text) in the recipient's language, numbers masked for a role that sees
+    them masked, and the notice's link absolute (under CAC_SITE_URL), so that a mail client can open it."""
+    from cac.platform.site import absolute_url
+    from cac.security.privacy import phone_for
+
+    recipient = notification.recipient
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        subject = notification.shown_title
+        text = notification.shown_body if body is None else render(body)
+    link = absolute_url(notification.url) if notification.url else ""
+    text = "\n\n".join(part for part in (phone_for(text, recipient), link) if part)
+    return phone_for(subject, recipient), text
+
+
 def notify_without_mail(
-    *, recipient: User, key: str, kind: str, title: str, body: str = "", url: str = "", dealer=None
+    *,
+    recipient: User,
+    key: str,
+    kind: str,
+    title: str | Text,
+    body: str | Text = "",
+    url: str = "",
+    dealer=None,
 ) -> tuple[Notification, bool]:
     dealer_id = dealer.pk if isinstance(dealer, Dealer) else dealer
     return Notification.objects.get_or_create(
@@ -82,9 +117,8 @@ def notify_without_mail(
             "recipient": recipient,
             "dealer_id": dealer_id,
             "kind": kind,
-            "title": title[:200],
-            "body": body,
             "url": url[:300],
+            **_worded(title=title, body=body),
         },
     )
 
@@ -113,9 +147,8 @@ def notify_many(notices: list[Notice]) -> list[Notice]:
             dealer_id=notice.dealer_id,
             key=key,
             kind=notice.kind,
-            title=notice.title[:200],
-            body=notice.body,
             url=notice.url[:300],
+            **_worded(title=notice.title, body=notice.body),
         )
         for key, notice in new.items()
     ]

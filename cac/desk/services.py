@@ -12,6 +12,7 @@ from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.validation import check_choices
 from cac.security.uploads import AUDIO, upload_check
+from cac.texts import is_text, render
 
 CUSTOMER_FIELDS = (
     "name",
@@ -140,6 +141,11 @@ def call_log(
             raise ValidationError({"recording": exc.error_list}) from exc
     if customer is not None and customer.dealer_id != dealer.pk:
         raise PermissionDenied(_("This customer belongs to another dealer."))
+    summary = fields.get("summary", "")
+    # A summary the app writes (a follow-up's result) is kept as data, worded for each reader (cac.texts).
+    summary_text = summary if is_text(summary) else None
+    if summary_text is not None:
+        summary = render(summary_text, language=settings.LANGUAGE_CODE)
     if new_customer is not None:
         customer = customer_create(dealer=dealer, acting_user=acting_user, **new_customer)
     call = CallLog(
@@ -150,7 +156,8 @@ def call_log(
         handled_by=acting_user,
         direction=fields.get("direction", CallLog.Direction.INBOUND),
         purpose=fields.get("purpose", CallLog.Purpose.INQUIRY),
-        summary=fields.get("summary", ""),
+        summary=summary,
+        summary_text=summary_text,
         outcome=fields.get("outcome", ""),
         duration_seconds=fields.get("duration_seconds"),
         recording=fields.get("recording") or "",

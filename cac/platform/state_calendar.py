@@ -10,15 +10,14 @@ import logging
 from datetime import date, timedelta
 
 import chinese_calendar
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cac import roles
 from cac.deadlines.notifications import notify
 from cac.models import StateCalendarDay, User
+from cac.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +85,16 @@ def state_calendar_prepare(*, today: date) -> dict[int, str]:
 def _warn_administrators(*, year: int, today: date) -> None:
     week = today.isocalendar()
     admins = User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(groups__name=roles.ADMIN)).distinct()
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("The official calendar of %(year)s is not known yet") % {"year": year}
-        body = _(
+    title = text(gettext_noop("The official calendar of %(year)s is not known yet"), year=year)
+    body = text(
+        gettext_noop(
             "The chinesecalendar library installed does not have the public holidays and make-up working days of "
             "%(year)s. Until it is updated (pip install of its new release) and `python manage.py "
             "load_state_calendar --year %(year)s` is run, deadlines in %(year)s count only weekends as days off; "
             "a dealer can mark its own days in the admin meanwhile."
-        ) % {"year": year}
+        ),
+        year=year,
+    )
     for admin in admins:
         notify(
             recipient=admin,
