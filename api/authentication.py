@@ -66,3 +66,14 @@ class ApiKeyThrottle(throttling.SimpleRateThrottle):
         key = getattr(request, "api_key", None)
         ident = f"key-{key.pk}" if key is not None else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class CtiLineThrottle(throttling.SimpleRateThrottle):
+    """A phone line's events per line (CTI_THROTTLE_RATE)."""
+
+    scope = "cti_line"
+
+    def get_cache_key(self, request, view):
+        line = getattr(request, "cti_line", None)
+        ident = f"line-{line.pk}" if line is not None else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

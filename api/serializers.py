@@ -201,3 +201,31 @@ class ProspectOut(serializers.Serializer):
     status = serializers.CharField()
     owner = serializers.CharField(source="owner.username")
     next_contact_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- The phone system (generic CTI events) ----------------------------------------------------------------------
+
+
+class CtiEventIn(serializers.Serializer):
+    """For the schema only: `cac.cti.events.cti_event_parse` reads the event, form-encoded or JSON."""
+
+    event = serializers.ChoiceField(choices=[("newCall", "newCall"), ("answer", "answer"), ("hangup", "hangup")])
+    callId = serializers.CharField(max_length=64)  # noqa: N815
+    direction = serializers.ChoiceField(choices=[("in", "in"), ("out", "out")], required=False)
+    to = serializers.CharField(max_length=40, required=False)
+    user = serializers.ListField(child=serializers.CharField(max_length=254), max_length=20, required=False)
+    queue = serializers.CharField(max_length=60, required=False)
+    answeringNumber = serializers.CharField(max_length=40, required=False)  # noqa: N815
+    cause = serializers.CharField(max_length=20, required=False)
+    recordingUrl = serializers.URLField(max_length=500, required=False)  # noqa: N815
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(max_length=40, required=False)  # a keyword in Python
+        return fields
+
+
+class CtiAnswerOut(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[("reject", "reject")], required=False, help_text="reject: the number is on the line's block list."
+    )

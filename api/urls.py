@@ -18,5 +18,6 @@ urlpatterns = [
     path("complaints/", views.Complaints.as_view(), name="complaints"),
     path("complaints/<int:complaint_id>/", views.ComplaintDetail.as_view(), name="complaint_detail"),
     path("prospects/", views.ProspectCreate.as_view(), name="prospects"),
+    path("cti/<str:token>/", views.CtiEvent.as_view(), name="cti_event"),
     re_path(r"", views.not_found),  # anything else under /api/v1/ is a JSON 404, not the site's HTML page
 ]

@@ -15,8 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import selectors, serializers, services
-from api.authentication import ApiKeyAuthentication, ApiKeyThrottle, HasScope
+from api.authentication import ApiKeyAuthentication, ApiKeyThrottle, CtiLineThrottle, HasScope
 from api.models import ApiAccessLog, Scope
+from api.parsers import LimitedFormParser, LimitedJSONParser
+from cac.cti.events import cti_event_parse, cti_event_record, cti_values
+from cac.cti.lines import cti_line_check
 from cac.models import Customer
 from complaints.models import Complaint
 
@@ -63,12 +66,15 @@ class ApiView(APIView):
         ApiAccessLog.objects.create(
             key=getattr(self.request, "api_key", None),
             method=request.method[:8],
-            endpoint=request.path[:300],
+            endpoint=self.logged_path(request)[:300],
             status=response.status_code,
             at=started_at,
             duration_ms=int((time.monotonic() - started) * 1000),
         )
         return response
+
+    def logged_path(self, request) -> str:
+        return request.path
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -223,6 +229,43 @@ class ProspectCreate(ApiView):
         data = self.valid(serializers.ProspectIn)
         result = services.api_prospect_create(acting_user=request.user, idempotency_key=self.idempotency_key(), **data)
         return self.answer(result, serializers.ProspectOut)
+
+
+class CtiEvent(ApiView):
+    """The phone system's call events for one line; the token in the path is the line's secret."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes = [CtiLineThrottle]
+    parser_classes = [LimitedJSONParser, LimitedFormParser]
+
+    def logged_path(self, request) -> str:
+        return request.path.replace(self.kwargs.get("token", ""), "…") if self.kwargs.get("token") else request.path
+
+    def initial(self, request, *args, **kwargs):
+        # The line is found before the throttle runs: a line's events are counted per line.
+        request.cti_line = cti_line_check(kwargs.get("token", ""))
+        if request.cti_line is None:
+            raise NotFound()
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request={
+            "application/x-www-form-urlencoded": serializers.CtiEventIn,
+            "application/json": serializers.CtiEventIn,
+        },
+        responses={
+            200: serializers.CtiAnswerOut,
+            **{code: ERRORS[code] for code in (400, 404, 413, 429)},
+        },
+        summary="A call event of the line's phone system (newCall, answer, hangup)",
+        operation_id="cti_event",
+        tags=["phone system"],
+        auth=[],
+    )
+    def post(self, request, token: str):
+        event = cti_event_parse(cti_values(request.data))
+        return Response(cti_event_record(line=request.cti_line, event=event))
 
 
 def not_found(request, *args, **kwargs) -> JsonResponse:

@@ -2,19 +2,24 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as LoginLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog
 from axes.models import AccessLog as LoginLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from cac.cti.lines import cti_endpoint_url, cti_line_create, cti_line_rotate
 from cac.models import (
     AccessLog,
     CallLog,
+    CtiCall,
+    CtiLine,
     Customer,
     Dealer,
     DealerHoliday,
@@ -91,19 +96,19 @@ class UserAdmin(DealerScopedAdminMixin, BaseUserAdmin, SimpleHistoryAdmin):
     dealers; superuser and staff status and single permissions are not on its form at all."""
 
     dealer_lookup = "dealers"
-    fieldsets = [*BaseUserAdmin.fieldsets, (_("Dealers"), {"fields": ["dealers", "phone", "language"]})]
+    fieldsets = [*BaseUserAdmin.fieldsets, (_("Dealers"), {"fields": ["dealers", "phone", "language", "extension"]})]
     filter_horizontal = ["groups", "user_permissions", "dealers"]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     history_list_display = ["roles_then", "dealers_then"]
     dealer_fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language", "extension"]}),
         (_("Roles and dealers"), {"fields": ["is_active", "groups", "dealers"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     dealer_add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone", "language", "extension"]}),
         (_("Roles and dealers"), {"fields": ["groups", "dealers"]}),
     ]
 
@@ -260,4 +265,69 @@ class AccessLogAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CtiLineForm(forms.ModelForm):
+    class Meta:
+        model = CtiLine
+        fields = ["dealer", "number", "name", "blocked_numbers"]
+
+
+@admin.register(CtiLine)
+class CtiLineAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    """A line's token is made by `cac.cti.lines` and shown once, in the endpoint URL; "rotate" makes a new one."""
+
+    form = CtiLineForm
+    list_display = ["number", "name", "dealer", "token_rotated_at"]
+    list_select_related = ["dealer"]
+    search_fields = ["number", "name"]
+    readonly_fields = ["token_rotated_at"]
+    actions = ["rotate"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            line, token = cti_line_create(
+                dealer=form.cleaned_data["dealer"],
+                number=form.cleaned_data["number"],
+                name=form.cleaned_data["name"],
+                blocked_numbers=form.cleaned_data["blocked_numbers"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return
+        obj.pk = line.pk
+        form.instance = line
+        messages.warning(
+            request, _("The line's address, shown this once only: %(url)s") % {"url": cti_endpoint_url(token)}
+        )
+
+    @admin.action(description=_("Give the selected lines a new address"))
+    def rotate(self, request, queryset):
+        for line in queryset:
+            line, token = cti_line_rotate(line_id=line.pk)
+            messages.warning(
+                request,
+                _("%(line)s: the new address, shown this once only: %(url)s")
+                % {"line": line, "url": cti_endpoint_url(token)},
+            )
+
+
+@admin.register(CtiCall)
+class CtiCallAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["started_at", "call_id", "direction", "phone", "answered_by", "ended_at", "cause", "line"]
+    list_filter = ["direction", "cause"]
+    list_select_related = ["line", "answered_by"]
+    search_fields = ["phone", "call_id"]
+    raw_id_fields = ["customer", "answered_by", "agents"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -98,6 +98,14 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the e-mails sent to this user."),
     )
+    extension = models.CharField(
+        _("extension"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The extension (分机号) the phone system names this user by."),
+    )
     # The account an integration (an API key) acts through: never a person, so never an owner, handler or caller.
     is_integration = models.BooleanField(_("integration account"), default=False, editable=False)
 
@@ -680,3 +688,102 @@ class SubmitToken(models.Model):
 
 # Defined in a module of its own, registered here with the app's other models.
 from cac.events.import_models import DmsImport, DmsImportStatus  # noqa: E402, F401
+
+
+class CtiLine(TimeStampedModel):
+    """A dealer's line on its phone system (CTI 线路): the PBX pushes the line's call events to
+    `/api/v1/cti/<token>/`. Only the token's SHA-256 is stored (`cac.cti.lines`)."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="cti_lines", verbose_name=_("dealer"))
+    number = models.CharField(_("number"), max_length=20, unique=True, help_text=_("The line's phone number."))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    blocked_numbers = models.TextField(
+        _("blocked numbers"), blank=True, help_text=_("One number a line: their calls are rejected.")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    token_rotated_at = models.DateTimeField(_("token made at"), null=True, editable=False)
+
+    class Meta:
+        ordering = ["dealer", "number"]
+        verbose_name = _("phone line")
+        verbose_name_plural = _("phone lines")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+@choices_enforced
+class CtiCall(models.Model):
+    """One call as the phone system reported it (来电事件), written once per line and callId whatever the order,
+    number or lateness of its events (`cac.cti.events`). Its state is read from its times: ringing, answered,
+    ended; an inbound call that ended without an answer is a missed call."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("Inbound")
+        OUTBOUND = "out", _("Outbound")
+
+    class Cause(models.TextChoices):
+        NORMAL_CLEARING = "normalClearing", _("Normal clearing")
+        BUSY = "busy", _("Busy")
+        CANCEL = "cancel", _("Cancelled by the caller")
+        NO_ANSWER = "noAnswer", _("No answer")
+        CONGESTION = "congestion", _("Congestion")
+        NOT_FOUND = "notFound", _("Number not found")
+        FORWARDED = "forwarded", _("Forwarded")
+
+    line = models.ForeignKey(CtiLine, on_delete=models.PROTECT, related_name="calls", verbose_name=_("line"))
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="cti_calls", verbose_name=_("dealer"))
+    call_id = models.CharField(_("call id in the phone system"), max_length=64)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction, blank=True)
+    from_number = models.CharField(_("from"), max_length=40, blank=True)
+    to_number = models.CharField(_("to"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone number"), max_length=40, blank=True, help_text=_("The customer's side of the call, normalised.")
+    )
+    customer = models.ForeignKey(
+        "Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("customer")
+    )
+    queue = models.CharField(_("queue"), max_length=60, blank=True)
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="cti_calls_ringing", verbose_name=_("rings for")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cti_calls_answered",
+        verbose_name=_("answered by"),
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause, blank=True)
+    recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("phone system call")
+        verbose_name_plural = _("phone system calls")
+        constraints = [models.UniqueConstraint(fields=["line", "call_id"], name="unique_cti_call_per_line")]
+        indexes = [
+            models.Index(fields=["dealer", "-started_at"], name="cti_call_dealer_started"),
+            models.Index(fields=["dealer", "phone"], name="cti_call_dealer_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.phone}"
+
+    @property
+    def missed(self) -> bool:
+        return self.direction != self.Direction.OUTBOUND and self.ended_at is not None and self.answered_at is None
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.answered_at is None or self.ended_at is None:
+            return None
+        return min(max(int((self.ended_at - self.answered_at).total_seconds()), 0), 6 * 60 * 60)
+
+    @property
+    def phone_display(self) -> str:
+        return format_mobile(self.phone)

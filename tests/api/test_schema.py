@@ -44,7 +44,7 @@ def test_the_api_keeps_its_schema(api, make_key, dealer, managers):
     with keep_connection():
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 7
+        assert len(operations) == 8
         for operation in operations:
             _conforms(operation, headers)
 

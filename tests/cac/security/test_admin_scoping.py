@@ -14,7 +14,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from api.keys import api_key_create
 from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport
-from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, StateCalendarDay, User
+from cac.cti.lines import cti_line_create
+from cac.models import (
+    AccessLog,
+    CallLog,
+    CtiCall,
+    Dealer,
+    DealerHoliday,
+    FailedTask,
+    Notification,
+    StateCalendarDay,
+    User,
+)
 from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
@@ -40,8 +51,11 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
     api_key, _plain = api_key_create(
         name=f"OEM {dealer.code}", dealers=[dealer], scopes=["customers:read"], acting_user=None
     )
+    cti_line, _token = cti_line_create(dealer=dealer, number=f"020{dealer.pk:08d}")
     rows = {
         Dealer: dealer,
+        type(cti_line): cti_line,
+        CtiCall: CtiCall.objects.create(line=cti_line, dealer=dealer, call_id="c-1", started_at=now),
         User: staff,
         type(customer): customer,
         type(vehicle): vehicle,
