@@ -29,6 +29,8 @@ def _change_form(user: User, **changes) -> dict:
         "last_name": user.last_name,
         "email": user.email,
         "phone": user.phone,
+        "language": user.language,
+        "extension": user.extension,
         "is_active": "on",
         "groups": [group.pk for group in user.groups.all()],
         "dealers": [dealer.pk for dealer in user.dealers.all()],
@@ -161,6 +163,7 @@ def test_a_new_user_gets_only_the_administrators_dealers_and_roles(admin_session
         "password1": "a-long-enough-password-2026",
         "password2": "a-long-enough-password-2026",
         "groups": [agent_role.pk],
+        "language": "zh-hans",
         "is_superuser": "on",
         "is_staff": "on",
     }
