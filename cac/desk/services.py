@@ -161,5 +161,7 @@ def call_log(
     check_choices(call)
     call._history_user = acting_user
     call._change_reason = "logged"
+    if call.external_id and CallLog.objects.filter(dealer=dealer, external_id=call.external_id).exists():
+        raise ValidationError(_("This call is logged already."))
     call.save()
     return call
