@@ -129,3 +129,16 @@ def test_click_to_call_refuses_another_dealers_customer(agent_client, other_deal
     settings.CTI_DIALER_URL = "http://127.0.0.1:9/"
     customer = CustomerFactory(dealer=other_dealer, mobile=CALLER)
     assert agent_client.post(reverse("call_dial"), {"customer": customer.pk}).status_code == 404
+
+
+def test_the_stream_does_not_keep_an_idle_session_alive(agent_client, settings):
+    import time
+
+    from cac.security.sessions import SEEN
+
+    session = agent_client.session
+    session[SEEN] = time.time() - 120
+    session.save()
+    seen = agent_client.session[SEEN]
+    _events(agent_client)
+    assert agent_client.session[SEEN] == seen
