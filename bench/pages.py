@@ -6,6 +6,7 @@ import logging
 import math
 import statistics
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,11 +16,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from bench.dataset import Samples
 from bench.groups import GROUP_ITEMS, GROUP_PREFIX
 from bench.results import Row, Target, page_target
-from cac.models import Dealer, User
+from cac.cti.lines import cti_line_create, cti_line_rotate
+from cac.models import CtiLine, Dealer, User
 from callbacks.selectors import callback_worklist
 from complaints.models import OPEN_STATUSES, Complaint
 from complaints.selectors import complaint_triage
@@ -27,6 +30,7 @@ from complaints.selectors import complaint_triage
 logger = logging.getLogger(__name__)
 
 HTMX = {"HX-Request": "true"}
+FORM = "application/x-www-form-urlencoded"
 COMPLAINT_PAGE_SIZE = 25  # complaints.views.PAGE_SIZE
 DEEP_PAGE = 200
 # The form of each step of the complaint transition item (complaints.forms, prefixed with the action).
@@ -47,8 +51,9 @@ STEP_DATA = {
 class Request:
     method: str
     path: str
-    data: dict = field(default_factory=dict)
+    data: dict | str = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
+    content_type: str | None = None  # None: the test client's (a query string, or multipart for a POST)
 
 
 @dataclass
@@ -91,7 +96,8 @@ def run_item(item: PageItem, client: Client, *, warmup: int, requests: int) -> R
         reset_queries()  # the log holds at most 9,000 queries; a full log would count none
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = send(req.path, req.data, secure=True, headers=req.headers)
+            extra = {"content_type": req.content_type} if req.content_type else {}
+            response = send(req.path, req.data, secure=True, headers=req.headers, **extra)
             elapsed = time.perf_counter() - started
         problem = item.expect(response)
         if problem:
@@ -184,6 +190,7 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
         return Request("GET", reverse("callbacks:worklist"))
 
     triage_rows = complaint_triage(user=users["service"]).count()
+    cti_event = _cti_events(dealer=dealer, customers=customers, agent=users["agent"])
     own = [
         PageItem(
             "lookup",
@@ -202,6 +209,15 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             call_log,
             status_is(200, contains=b'id="call-history"'),
             note="writes a call",
+        ),
+        PageItem(
+            "cti",
+            "phone system event (POST /api/v1/cti/<token>/)",
+            "agent",
+            cti_event,
+            status_is(200, contains=b"{}"),
+            target=Target(p95_ms=CTI_P95_MS, max_queries=CTI_MAX_QUERIES),
+            note="newCall, answer, hangup in turn, form-encoded, as a PBX posts them",
         ),
         PageItem(
             "list",
@@ -277,6 +293,35 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
         ),
     ]
     return [*own, *_as_group(own, users)]
+
+
+CTI_P95_MS = 20
+CTI_MAX_QUERIES = 14
+
+
+def _cti_events(*, dealer: Dealer, customers, agent: User) -> Callable[[int], Request]:
+    """The dealer's benchmark line (made, or given a new token) and its calls' events, each call a new callId."""
+    number = f"0{dealer.pk:011d}"
+    line = CtiLine.objects.filter(number=number).first()
+    if line is None:
+        line, token = cti_line_create(dealer=dealer, number=number, name="benchmark")
+    else:
+        line, token = cti_line_rotate(line_id=line.pk)
+    path = reverse("api:cti_event", kwargs={"token": token})
+    run = uuid.uuid4().hex[:8]
+
+    def event(i: int) -> Request:
+        _pk, mobile = customers[(i // 3) % len(customers)]
+        fields = {"callId": f"bench-{run}-{i // 3}", "from": mobile, "to": number, "direction": "in"}
+        kind = ("newCall", "answer", "hangup")[i % 3]
+        fields |= {
+            "newCall": {"user[]": agent.username},
+            "answer": {"answeringNumber": agent.username},
+            "hangup": {"cause": "normalClearing"},
+        }[kind]
+        return Request("POST", path, urlencode({"event": kind, **fields}), content_type=FORM)
+
+    return event
 
 
 def _as_group(own: list[PageItem], users: dict[str, User]) -> list[PageItem]:

@@ -32,6 +32,7 @@ PAGE_KEYS = [
     "lookup",
     "360",
     "call",
+    "cti",
     "list",
     "list200",
     "detail",

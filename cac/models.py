@@ -695,7 +695,7 @@ class CtiLine(TimeStampedModel):
     `/api/v1/cti/<token>/`. Only the token's SHA-256 is stored (`cac.cti.lines`)."""
 
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="cti_lines", verbose_name=_("dealer"))
-    number = models.CharField(_("number"), max_length=20, unique=True, help_text=_("The line's phone number."))
+    number = models.CharField(_("line number"), max_length=20, unique=True, help_text=_("The line's phone number."))
     name = models.CharField(_("name"), max_length=120, blank=True)
     blocked_numbers = models.TextField(
         _("blocked numbers"), blank=True, help_text=_("One number a line: their calls are rejected.")
@@ -735,8 +735,8 @@ class CtiCall(models.Model):
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="cti_calls", verbose_name=_("dealer"))
     call_id = models.CharField(_("call id in the phone system"), max_length=64)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction, blank=True)
-    from_number = models.CharField(_("from"), max_length=40, blank=True)
-    to_number = models.CharField(_("to"), max_length=40, blank=True)
+    from_number = models.CharField(_("calling number"), max_length=40, blank=True)
+    to_number = models.CharField(_("called number"), max_length=40, blank=True)
     phone = models.CharField(
         _("phone number"), max_length=40, blank=True, help_text=_("The customer's side of the call, normalised.")
     )

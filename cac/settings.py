@@ -509,6 +509,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# The phone system: the screen pop's stream lives this long, polls this often; click to call posts to this URL.
+CTI_STREAM_SECONDS = env.float("CTI_STREAM_SECONDS", default=25.0)
+CTI_POLL_SECONDS = env.float("CTI_POLL_SECONDS", default=0.4)
+CTI_RETRY_MS = 500
+CTI_DIALER_URL = env.str("CTI_DIALER_URL", default="")  # the PBX's originate URL; none: no call buttons
+CTI_DIALER_TIMEOUT = env.float("CTI_DIALER_TIMEOUT", default=5.0)
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 API_SYNC_SETTLE_SECONDS = env.int("API_SYNC_SETTLE_SECONDS", default=2)  # see api.selectors.complaint_changes
 OEM_WEBHOOK_TIMEOUT = env.float("OEM_WEBHOOK_TIMEOUT", default=10.0)  # seconds; a slower OEM is retried

@@ -6,7 +6,7 @@ from django.urls import include, path
 from cac.deadlines import notification_views
 from cac.desk import views
 from cac.platform import health
-from cac.root import customer_360, language, privacy_views
+from cac.root import customer_360, language, privacy_views, screen_pop
 from cac.security import two_factor
 
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
     path("calls/", views.call_list, name="call_list"),
     path("calls/new/", views.call_new, name="call_new"),
+    path("calls/dial/", views.call_dial, name="call_dial"),
+    path("calls/ringing/", screen_pop.screen_pop_stream, name="screen_pop_stream"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
     path("complaints/", include("complaints.urls")),
     path("", include("cac.events.urls")),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from cac import roles
 from cac.cti.lines import cti_line_blocks
 from cac.desk.phones import normalize_phone, phone_digits
-from cac.models import CtiCall, CtiLine, Customer, User
+from cac.models import CallLog, CtiCall, CtiLine, Customer, User
 
 EVENTS = ("newCall", "answer", "hangup")
 MAX_NUMBER = 40
@@ -189,7 +189,26 @@ def cti_event_record(*, line: CtiLine, event: CtiEvent) -> dict:
         call.save(update_fields=sorted(changed))
     if named:
         call.agents.add(*named)
+    if call.ended_at is not None and changed & {"ended_at", "answered_at", "recording_url"}:
+        _complete_logged_call(call)
     return {}
+
+
+def _complete_logged_call(call: CtiCall) -> None:
+    """A call the agent logged while it was still on gets the phone system's duration and recording link."""
+    logged = CallLog.objects.select_for_update().filter(dealer_id=call.dealer_id, external_id=call.call_id).first()
+    if logged is None:
+        return
+    changed = []
+    if call.duration_seconds is not None and logged.duration_seconds != call.duration_seconds:
+        logged.duration_seconds = call.duration_seconds
+        changed.append("duration_seconds")
+    if call.recording_url and not logged.recording_url and len(call.recording_url) <= 200:
+        logged.recording_url = call.recording_url
+        changed.append("recording_url")
+    if changed:
+        logged._change_reason = "phone system: " + ", ".join(changed)
+        logged.save(update_fields=[*changed, "updated_at"])
 
 
 def cti_values(data) -> dict[str, list[str]]:

@@ -194,6 +194,8 @@ class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
     callback_owed = forms.BooleanField(label=_("A call-back is owed"), required=False)
     recording = forms.FileField(label=_("Recording"), required=False)
     recording_url = forms.URLField(label=_("Recording link"), required=False, max_length=200, assume_scheme="https")
+    # The phone system's callId when the call popped on the screen: the logged call is that call.
+    external_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, dealers=None, unknown_caller=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,6 +259,7 @@ class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
             "callback_owed": data.get("callback_owed", False),
             "recording": data.get("recording"),
             "recording_url": data.get("recording_url", ""),
+            "external_id": data.get("external_id") or None,
         }
 
     def new_customer_fields(self) -> dict | None:

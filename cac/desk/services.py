@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
-from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.models import CallLog, CtiCall, Customer, Dealer, User, Vehicle
 from cac.platform.validation import check_choices
 from cac.security.uploads import AUDIO, upload_check
 from cac.texts import is_text, render
@@ -168,5 +168,13 @@ def call_log(
     check_choices(call)
     call._history_user = acting_user
     call._change_reason = "logged"
+    if call.external_id:
+        if CallLog.objects.filter(dealer=dealer, external_id=call.external_id).exists():
+            raise ValidationError(_("This call is logged already."))
+        # The phone system's times win over what was typed while the call was still on.
+        cti = CtiCall.objects.filter(dealer=dealer, call_id=call.external_id).order_by("-started_at").first()
+        if cti is not None:
+            call.duration_seconds = cti.duration_seconds if cti.ended_at else call.duration_seconds
+            call.recording_url = call.recording_url or cti.recording_url[:200]
     call.save()
     return call

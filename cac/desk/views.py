@@ -4,7 +4,7 @@ import mimetypes
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac.cti.dialer import cti_dial, dialer_enabled
+from cac.cti.selectors import cti_call_form_initial, cti_call_get, missed_calls_count, missed_calls_owed
 from cac.desk import selectors, services
 from cac.desk.filters import CallFilter, CustomerFilter
 from cac.desk.forms import CallForm, CustomerForm, VehicleForm, add_service_errors
@@ -24,6 +26,7 @@ from cac.security import privacy
 from cac.security.once import submit_once
 
 PAGE_SIZE = 25
+MISSED_SHOWN = 10
 
 
 # --- The desk ------------------------------------------------------------------------
@@ -36,6 +39,9 @@ def desk(request):
     context = {
         "my_calls": calls.filter(handled_by=request.user)[:10],
         "owed_calls": calls.filter(callback_owed=True).order_by("started_at")[:10],
+        "missed_calls": missed_calls_owed(user=request.user)[:MISSED_SHOWN],
+        "missed_count": missed_calls_count(user=request.user),
+        "dialer": dialer_enabled(),
         "query": request.GET.get("q", ""),
     }
     return render(request, "cac/desk.html", context)
@@ -192,6 +198,8 @@ def call_new(request):
     """A call from a number no customer has: log it, and save the caller as a customer in the same step."""
     dealers = selectors.dealer_list(user=request.user)
     initial = {"phone": request.GET.get("phone", "")[:30]}
+    if "cti" in request.GET:
+        initial.update(cti_call_form_initial(user=request.user, call_id=request.GET["cti"]))
     form = CallForm(
         request.POST or None,
         request.FILES or None,
@@ -255,3 +263,35 @@ def call_recording(request, call_id: int):
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     # Ranges answered, so that the player can seek.
     return stored_file_response(request, call.recording, content_type=content_type, filename=path.name)
+
+
+# --- Click to call -------------------------------------------------------------------------
+
+
+@role_required("cac.add_calllog")
+@require_http_methods(["POST"])
+def call_dial(request):
+    """The call button: the agent's phone rings, then dials the customer's number (or the missed caller's)."""
+    target = request.POST.get("next") or ""
+    back = target if target.startswith("/") and not target.startswith("//") else reverse("desk")
+    customer_id = request.POST.get("customer", "")
+    try:
+        if customer_id:
+            if not customer_id.isdigit() or len(customer_id) > 18:
+                raise Http404
+            customer = selectors.customer_list(user=request.user).get(pk=int(customer_id))
+            dealer, phone = customer.dealer, customer.mobile
+        else:
+            call = cti_call_get(user=request.user, call_id=int(request.POST.get("cti", "0")[:18] or 0))
+            dealer, phone = call.dealer, call.phone
+        cti_dial(acting_user=request.user, dealer=dealer, phone=phone)
+    except (ValueError, ObjectDoesNotExist):
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(
+            request,
+            _("Your phone rings: pick it up to call %(phone)s.") % {"phone": privacy.phone_for(phone, request.user)},
+        )
+    return redirect(back)

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac.cti.dialer import dialer_enabled
+from cac.cti.selectors import cti_call_form_initial
 from cac.desk import selectors, services
 from cac.desk.forms import CallForm, add_service_errors
 from cac.platform.views import role_required, scoped
@@ -22,9 +24,11 @@ from prospects import selectors as prospect_selectors
 @require_GET
 def customer_detail(request, customer_id: int):
     customer = _customer_for_360(request, customer_id)
-    return render(
-        request, "cac/customer_detail.html", _customer_context(request, customer, CallForm(once_user=request.user))
-    )
+    initial = {}
+    if "cti" in request.GET and request.user.has_perm("cac.add_calllog"):
+        initial = cti_call_form_initial(user=request.user, call_id=request.GET["cti"])
+    call_form = CallForm(once_user=request.user, initial=initial)
+    return render(request, "cac/customer_detail.html", _customer_context(request, customer, call_form))
 
 
 def _customer_for_360(request, customer_id: int):
@@ -41,6 +45,7 @@ def _customer_context(request, customer, call_form) -> dict:
         "vehicles": customer.vehicles.all(),
         "calls": selectors.customer_recent_calls(customer=customer),
         "call_form": call_form,
+        "dialer": dialer_enabled(),
     }
     if request.user.has_perm("complaints.view_complaint"):
         context["open_complaints"] = list(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 STARTED = "cac_signed_in_at"
@@ -27,6 +28,11 @@ def connect() -> None:
     user_logged_in.connect(_start, dispatch_uid="cac-session-start")
 
 
+def _background(request) -> bool:
+    """A request the page makes by itself (the screen pop's stream reconnecting): it is no sign of a person."""
+    return request.path == reverse("screen_pop_stream")
+
+
 class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,6 +49,6 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect_to_login(request.get_full_path())
-            elif now - seen > REFRESH_SECONDS:
+            elif now - seen > REFRESH_SECONDS and not _background(request):
                 session[SEEN] = now
         return self.get_response(request)

@@ -14,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cac.cti.lines import cti_line_create
 from cac.desk.phones import normalize_mobile
 from cac.desk.vin import vin_check_digit
-from cac.models import CallLog, Customer, Dealer, DealerHoliday, User, Vehicle
+from cac.models import CallLog, CtiLine, Customer, Dealer, DealerHoliday, User, Vehicle
 from cac.platform.attempts import latest_slot_moment
 from cac.roles import ROLE_PERMISSIONS, sync_roles
 from callbacks.demo import follow_up_after_complaint, seed_callbacks
@@ -25,6 +26,7 @@ from complaints.models import Complaint
 from prospects.demo import seed_prospects
 from prospects.models import Prospect
 
+DEMO_LINE = "02088880000"  # the demo dealer's phone line: `cti_simulate --line 02088880000 ...`
 DEMO_PASSWORD = "cac-demo-2026"  # noqa: S105 - documented demo password, refused when DEBUG is off
 DEALER = {
     "code": "GZ01",
@@ -93,6 +95,8 @@ class Command(BaseCommand):
         created = self._customers(dealer, users, customers)
         complaints = seed_complaints(dealer=dealer, users=users, follow_up=follow_up_after_complaint)
         events = seed_callbacks(dealer=dealer, users=users)
+        if not CtiLine.objects.filter(number=DEMO_LINE).exists():
+            cti_line_create(dealer=dealer, number=DEMO_LINE, name="服务热线")  # cti_simulate gives it a token
         prospects = 0
         if not Prospect.objects.filter(dealer=dealer).exists():
             prospects = len(seed_prospects(dealer=dealer, users=list(users.values())))
@@ -122,6 +126,9 @@ class Command(BaseCommand):
             user.save(update_fields=["is_superuser"])
         user.dealers.add(dealer)
         user.groups.add(Group.objects.get(name=role))
+        if role == "agent" and not user.extension:
+            user.extension = "801"  # the phone system names the demo agent by this extension
+            user.save(update_fields=["extension"])
         return user
 
     def _customers(self, dealer: Dealer, users: dict[str, User], count: int) -> int:
