@@ -14,7 +14,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from api.keys import api_key_create
 from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport
-from cac.models import AccessLog, CallLog, Dealer, DealerHoliday, FailedTask, Notification, StateCalendarDay, User
+from cac.models import (
+    AccessLog,
+    CallLog,
+    Dealer,
+    DealerHoliday,
+    FailedTask,
+    Notification,
+    SmsMessage,
+    SmsTemplate,
+    StateCalendarDay,
+    User,
+)
 from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
@@ -98,6 +109,12 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         ),
     }
     rows[DealerHoliday] = DealerHoliday.objects.create(dealer=dealer, date=date(2026, 10, 1), name="国庆节")
+    rows[SmsTemplate] = SmsTemplate.objects.create(
+        dealer=dealer, purpose="follow_up_declined", signature=dealer.name, body="${phone}", parameters=["phone"]
+    )
+    rows[SmsMessage] = SmsMessage.objects.create(
+        dealer=dealer, customer=customer, phone=customer.mobile, text="【店】您好", purpose="follow_up_declined"
+    )
     return rows
 
 
