@@ -40,6 +40,7 @@ def _customer_context(request, customer, call_form) -> dict:
         "customer": customer,
         "vehicles": customer.vehicles.all(),
         "calls": selectors.customer_recent_calls(customer=customer),
+        "sms_messages": selectors.customer_recent_sms(customer=customer),
         "call_form": call_form,
     }
     if request.user.has_perm("complaints.view_complaint"):
