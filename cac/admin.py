@@ -25,6 +25,8 @@ from cac.models import (
     DealerHoliday,
     FailedTask,
     Notification,
+    SmsMessage,
+    SmsTemplate,
     StateCalendarDay,
     User,
     Vehicle,
@@ -324,6 +326,38 @@ class CtiCallAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["phone", "call_id"]
     raw_id_fields = ["customer", "answered_by", "agents"]
     date_hierarchy = "started_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
+    """The SMS of each purpose as registered with the gateways: the group's (no dealer) or a dealer's own, which then
+    replaces the group's for that dealer."""
+
+    shared_when_no_dealer = True
+
+    list_display = ["purpose", "dealer", "signature", "body", "alibaba_template_code", "tencent_template_id"]
+    list_filter = ["purpose", ("dealer", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["dealer"]
+    search_fields = ["body", "signature", "alibaba_template_code", "tencent_template_id"]
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(DealerScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: every SMS, its gateway's message id and receipt."""
+
+    list_display = ["sent_at", "phone", "purpose", "status", "gateway", "gateway_reference", "reported_at", "dealer"]
+    list_filter = ["status", "purpose", "gateway", ("dealer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["phone", "gateway_reference"]
+    list_select_related = ["dealer"]
+    date_hierarchy = "sent_at"
+    readonly_fields = [field.name for field in SmsMessage._meta.fields]
     show_full_result_count = False
 
     def has_add_permission(self, request):

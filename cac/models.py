@@ -1,7 +1,10 @@
 """The shared core of the CAC: dealers, staff, customers, their vehicles and every call."""
 
+from string import Template
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -469,6 +472,19 @@ class SmsTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.dealer.code if self.dealer_id else _('group')})"
+
+    def clean(self) -> None:
+        """The parameters named in the text are the parameters listed, so that both gateways fill the same text."""
+        if not isinstance(self.parameters, list) or not all(isinstance(name, str) for name in self.parameters):
+            raise ValidationError({"parameters": _('List the parameter names, e.g. ["dealer", "phone"].')})
+        named = set(Template(self.body or "").get_identifiers())
+        if named != set(self.parameters):
+            raise ValidationError(
+                {
+                    "parameters": _("The parameters must be exactly those the text names: %(names)s.")
+                    % {"names": ", ".join(sorted(named)) or "—"}
+                }
+            )
 
     def template_code(self, vendor: str) -> str:
         """The gateway's code of this template for `vendor` ("alibaba", "tencent"); empty when not registered."""

@@ -119,6 +119,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The PIPL's rights of the person: erasure on request, and the log of who accessed personal data.
         "cac.erase_customer",
         "cac.view_accesslog",
+        # The SMS templates registered with the gateways, and the messages with their receipts.
+        "cac.view_smstemplate",
+        "cac.add_smstemplate",
+        "cac.change_smstemplate",
+        "cac.view_smsmessage",
     ],
 }
 

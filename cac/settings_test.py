@@ -20,4 +20,5 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
 CELERY_TASK_ALWAYS_EAGER = False
-CAC_SMS_BACKEND = "cac.deadlines.sms.MemorySmsBackend"
+# A worker started by a test may be given a real backend pointed at the fake gateway (tests/sms_gateway.py).
+CAC_SMS_BACKEND = os.environ.get("CAC_TEST_SMS_BACKEND", "cac.deadlines.sms.MemorySmsBackend")

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cac.deadlines import notification_views
+from cac.deadlines import notification_views, sms_receipts
 from cac.desk import views
 from cac.platform import health
 from cac.root import customer_360, language, privacy_views, screen_pop
@@ -38,6 +38,7 @@ urlpatterns = [
     path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
     path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:notification_id>/read/", notification_views.notification_read, name="notification_read"),
+    path("sms/receipts/<str:vendor>/<str:token>/", sms_receipts.sms_receipt, name="sms_receipt"),
     path("healthz", health.ready, name="healthz"),  # the address probes used before the split
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cac.models import Notification, Sale, ServiceVisit, User
+from cac.models import Notification, Sale, ServiceVisit, SmsMessage, User
 from cac.platform.attempts import AttemptResult, Slot, slot_of
 from cac.roles import AGENT, DIRECTOR, EXECUTIVE, ROLE_PERMISSIONS, SALES_MANAGER, SERVICE_MANAGER, sync_roles
 from callbacks.models import Callback, CallbackAttempt, Kind
@@ -255,6 +255,13 @@ class World:
             raised_complaint=complaint if n % 2 == 0 else None,
         )
         ProspectFactory(dealer=self.dealer, owner=colleague, phone=customer.mobile, customer=customer)
+        SmsMessage.objects.create(
+            dealer=self.dealer,
+            customer=customer,
+            phone=customer.mobile,
+            text=f"【店】第{n}条",
+            purpose="follow_up_declined",
+        )
 
         # The complaint's timeline: a call, evidence and a change in its history, each by another colleague.
         star_complaint = star["complaint"]
@@ -380,6 +387,7 @@ def _360(context) -> int:
         len(list(context["calls"])),
         len(context["open_complaints"]),
         len(context["follow_ups"].pending) + len(context["follow_ups"].recent),
+        len(list(context["sms_messages"])),
     )
 
 
@@ -503,6 +511,9 @@ def world(django_db_setup, django_db_blocker):
 
 # Over the budget of 12, yet constant in the rows (checked first): not an N+1, so not fixed here.
 OVER_BUDGET: dict[str, str] = {}
+# Pages allowed one query more: the customer 360 also reads the customer's SMS with their delivery state, which
+# no other query of the page holds.
+PAGE_BUDGET = {"customer_detail": MAX_QUERIES + 1}
 
 
 def _params() -> list:
@@ -521,7 +532,7 @@ def _params() -> list:
 def test_queries_per_page_are_few_and_do_not_grow_with_the_rows(client, world, view, django_assert_max_num_queries):
     world, small = world
     client.force_login(world.viewers[view.role])
-    with django_assert_max_num_queries(MAX_QUERIES) as captured:
+    with django_assert_max_num_queries(PAGE_BUDGET.get(view.name, MAX_QUERIES)) as captured:
         response = client.get(view.url(world), view.query(world))
         assert response.status_code == 200
         # Inside the block: a count that grows fails here, before (and whatever) the budget says.

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from cac.desk.phones import phone_digits
-from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.models import CallLog, Customer, Dealer, SmsMessage, User, Vehicle
 
 LOOKUP_LIMIT = 10
 RECENT_CALLS = 20
@@ -68,6 +68,11 @@ def customer_get(*, user: User, customer_id: int, vehicles: QuerySet[Vehicle] | 
 
 def customer_recent_calls(*, customer: Customer, limit: int = RECENT_CALLS) -> QuerySet[CallLog]:
     return customer.calls.select_related("handled_by").order_by("-started_at", "-id")[:limit]
+
+
+def customer_recent_sms(*, customer: Customer, limit: int = RECENT_CALLS) -> QuerySet[SmsMessage]:
+    """The SMS sent to the customer, newest first, with their state (queued, sent, delivered, failed)."""
+    return customer.sms_messages.order_by("-sent_at", "-id")[:limit]
 
 
 def vehicle_get(*, user: User, vehicle_id: int) -> Vehicle:

@@ -11,6 +11,12 @@ SURVEY = "${dealer}感谢您的选择！您对我们的服务满意吗？请回�
 DEFAULTS = [("follow_up_declined", SURVEY), ("follow_up_unreachable", SURVEY)]
 
 
+def roles(apps, schema_editor):
+    from cac.roles import sync_roles
+
+    sync_roles(apps)
+
+
 def group_templates(apps, schema_editor):
     SmsTemplate = apps.get_model("cac", "SmsTemplate")
     for purpose, body in DEFAULTS:
@@ -224,4 +230,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('purpose__in', ['follow_up_declined', 'follow_up_unreachable'])), name='smstemplate_purpose_choice'),
         ),
         migrations.RunPython(group_templates, migrations.RunPython.noop),
+        migrations.RunPython(roles, migrations.RunPython.noop),
     ]

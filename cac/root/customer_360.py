@@ -44,6 +44,7 @@ def _customer_context(request, customer, call_form) -> dict:
         "customer": customer,
         "vehicles": customer.vehicles.all(),
         "calls": selectors.customer_recent_calls(customer=customer),
+        "sms_messages": selectors.customer_recent_sms(customer=customer),
         "call_form": call_form,
         "dialer": dialer_enabled(),
     }

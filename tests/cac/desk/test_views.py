@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from cac import roles
 from cac.celery import app as celery_app
+from cac.deadlines.sms_receipts import receipt_token
 from cac.models import CallLog, Customer, Vehicle
 from tests import uploads as made
 from tests.cac.factories import CallLogFactory, CustomerFactory, UserFactory, VehicleFactory, make_vin
@@ -181,6 +182,9 @@ ACCESS = {
     ("POST", "customer_reveal_phone"): _row(200, 200),
     ("GET", "customer_erase"): _row(403, 403, **{roles.ADMIN: 200}),
     ("POST", "customer_erase"): _row(403, 403, **{roles.ADMIN: 302}),
+    # The SMS gateways' receipts: no login, the secret token in the URL; a body that is no receipt is a 400.
+    ("GET", "sms_receipt"): _every(405),
+    ("POST", "sms_receipt"): _every(400),
 }
 WRITES = {"customer_create", "customer_edit", "customer_call_create", "vehicle_create", "vehicle_edit", "call_new"}
 
@@ -198,6 +202,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
         "call_recording": [call.pk],
         "notification_read": [0],  # none of the user's: nothing changes, back to the list
         "password_reset_confirm": ["MA", "not-a-token"],
+        "sms_receipt": ["alibaba", receipt_token("alibaba")],
     }.get(name, [])
     data = {
         "customer_lookup": {"q": "138"},

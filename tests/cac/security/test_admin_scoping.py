@@ -23,6 +23,8 @@ from cac.models import (
     DealerHoliday,
     FailedTask,
     Notification,
+    SmsMessage,
+    SmsTemplate,
     StateCalendarDay,
     User,
 )
@@ -112,6 +114,12 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         ),
     }
     rows[DealerHoliday] = DealerHoliday.objects.create(dealer=dealer, date=date(2026, 10, 1), name="国庆节")
+    rows[SmsTemplate] = SmsTemplate.objects.create(
+        dealer=dealer, purpose="follow_up_declined", signature=dealer.name, body="${phone}", parameters=["phone"]
+    )
+    rows[SmsMessage] = SmsMessage.objects.create(
+        dealer=dealer, customer=customer, phone=customer.mobile, text="【店】您好", purpose="follow_up_declined"
+    )
     return rows
 
 
