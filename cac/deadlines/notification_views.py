@@ -4,11 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cac.deadlines.notifications import notification_list, notification_mark_read, notification_unread_count
+from cac.deadlines.notifications import (
+    notification_kinds,
+    notification_list,
+    notification_mark_read,
+    notification_unread_count,
+)
 
 PAGE_SIZE = 30
 
@@ -16,10 +23,13 @@ PAGE_SIZE = 30
 @login_required
 @require_GET
 def notifications(request):
-    page = Paginator(notification_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "cac/notifications.html", {"page": page, "unread": notification_unread_count(user=request.user)}
-    )
+    kinds = notification_kinds(user=request.user)
+    kind = request.GET.get("kind", "")
+    chosen = next((row for row in kinds if row["kind"] == kind), None)
+    rows = notification_list(user=request.user, kind=chosen["kind"] if chosen else "")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = chosen["unread"] if chosen else sum(row["unread"] for row in kinds)
+    return render(request, "cac/notifications.html", {"page": page, "unread": unread, "kinds": kinds, "chosen": chosen})
 
 
 @login_required
@@ -43,6 +53,10 @@ def notification_read(request, notification_id: int):
 @login_required
 @require_POST
 def notification_read_all(request):
-    changed = notification_mark_read(user=request.user)
+    """All the user's notices read, or all of one kind (the filter the list shows)."""
+    kind = request.POST.get("kind", "")[:40]
+    changed = notification_mark_read(user=request.user, kind=kind)
     messages.success(request, _("%(count)s notifications marked read.") % {"count": changed})
+    if kind:
+        return redirect(f"{reverse('notifications')}?{urlencode({'kind': kind})}")
     return redirect("notifications")

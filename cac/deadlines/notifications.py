@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from cac.models import Dealer, Notification, User
 from cac.platform.queue import enqueue_on_commit
@@ -177,17 +178,48 @@ def notify_many(notices: list[Notice]) -> list[Notice]:
     return list(new.values())
 
 
-def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notifications read, or all of them when no id is given. Returns how many changed;
-    another user's notification is never touched."""
+# The kinds of notice, as the filter of the notification list names them; a kind not named here shows as written.
+KIND_LABELS = {
+    "digest": _("Morning digest"),
+    "complaint_director_alert": _("Emergency or major complaint"),
+    "complaint_escalated": _("Escalation"),
+    "complaint_due_soon": _("Complaint due soon"),
+    "oem_report_due": _("OEM report due"),
+    "oem_report_overdue": _("OEM report overdue"),
+    "callback_overdue": _("Follow-up call overdue"),
+    "prospect_overdue": _("Prospect waiting"),
+    "prospect_due": _("Prospect to contact"),
+    "sanbao_warning": _("三包 warning"),
+    "state_calendar_unknown": _("State calendar"),
+}
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None, kind: str = "") -> int:
+    """Mark one of the user's notifications read, or all of them (of one kind, when `kind` is given) when no id is
+    given. Returns how many changed; another user's notification is never touched."""
     rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         rows = rows.filter(pk=notification_id)
+    if kind:
+        rows = rows.filter(kind=kind)
     return rows.update(read_at=timezone.now())
 
 
-def notification_list(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user)
+def notification_list(*, user: User, kind: str = "") -> QuerySet[Notification]:
+    rows = Notification.objects.filter(recipient=user)
+    return rows.filter(kind=kind) if kind else rows
+
+
+def notification_kinds(*, user: User) -> list[dict]:
+    """The kinds of the user's notices, each with its label, how many and how many unread (one query)."""
+    rows = (
+        Notification.objects.filter(recipient=user)
+        .values("kind")
+        .annotate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+        .order_by("kind")
+    )
+    kinds = [{**row, "label": KIND_LABELS.get(row["kind"], row["kind"])} for row in rows]
+    return sorted(kinds, key=lambda row: str(row["label"]))
 
 
 def notification_unread_count(*, user: User) -> int:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from cac.deadlines.engine import deadline_digest, sweep_deadlines
 from cac.models import DealerHoliday, Notification
@@ -263,15 +264,19 @@ def prospect(dealer, owner, next_contact_at, status=ProspectStatus.FOLLOWING):
     return put(ProspectFactory(dealer=dealer, owner=owner), status, next_contact_at=next_contact_at)
 
 
-def test_a_prospect_to_contact_reminds_the_owner_once_a_day(weekday_dealer, agent, staff):
+def test_a_prospect_to_contact_is_a_line_of_the_digest_not_a_notice_each(weekday_dealer, agent, staff):
     prospect(weekday_dealer, agent, local(2025, 3, 14, 10, 0))
+    prospect(weekday_dealer, agent, local(2025, 3, 14, 16, 0))  # later today: in this morning's digest too
+    prospect(weekday_dealer, agent, local(2025, 3, 15, 10, 0))  # tomorrow: not yet
     prospect(weekday_dealer, agent, local(2025, 3, 14, 10, 0), status=ProspectStatus.WON)
     with at(2025, 3, 14, 10, 1):
-        assert sweep_deadlines()["prospects_due"] == 1
         assert "prospects_due" not in sweep_deadlines()
-    with at(2025, 3, 15, 8, 0):
-        assert sweep_deadlines()["prospects_due"] == 1
-    assert Notification.objects.filter(kind="prospect_due", recipient=agent).count() == 2
+    assert not Notification.objects.filter(kind="prospect_due").exists()
+    with at(2025, 3, 14, 8, 0):
+        deadline_digest()
+    digest = Notification.objects.get(kind="digest", recipient=agent)
+    with translation.override("en"):
+        assert "Prospects to contact today: 2" in digest.shown_body
 
 
 def test_a_prospect_three_working_days_overdue_notifies_the_sales_manager_once(weekday_dealer, agent, staff):
