@@ -6,7 +6,16 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from api.keys import api_key_create, api_key_revoke, api_key_sync_account
-from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport, Scope
+from api.models import (
+    ApiAccessLog,
+    ApiKey,
+    ComplaintEvent,
+    DealerOemSettings,
+    OemReport,
+    Scope,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from cac.security.admin_scoping import DealerScopedAdminMixin
 
 
@@ -77,15 +86,62 @@ class ApiAccessLogAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(DealerOemSettings)
 class DealerOemSettingsAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["dealer", "regional_manager_name", "regional_manager_email", "webhook_url"]
+    list_display = ["dealer", "cac_email", "regional_manager_email", "after_sales_email", "webhook_url"]
     list_select_related = ["dealer"]
+    fieldsets = [
+        (None, {"fields": ["dealer", "language"]}),
+        (
+            _("OEM contacts"),
+            {
+                "fields": [
+                    ("cac_name", "cac_email"),
+                    ("regional_manager_name", "regional_manager_email"),
+                    ("regional_engineer_name", "regional_engineer_email"),
+                    ("after_sales_name", "after_sales_email"),
+                ]
+            },
+        ),
+        (_("Reports to the OEM"), {"fields": ["webhook_url", "webhook_secret", "progress_report_days"]}),
+    ]
 
 
 @admin.register(OemReport)
 class OemReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["key", "dealer", "kind", "channel", "state", "attempts", "sent_at", "last_error"]
+    list_display = ["key", "dealer", "kind", "channel", "recipient", "state", "attempts", "sent_at", "last_error"]
     list_filter = ["state", "kind", "channel"]
     list_select_related = ["dealer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=ComplaintEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["dealer", "name", "url", "secret", "events", "is_active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "dealer", "url", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["dealer"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["key", "dealer", "endpoint", "event", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "event"]
+    list_select_related = ["dealer", "endpoint"]
 
     def has_add_permission(self, request):
         return False

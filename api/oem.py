@@ -1,111 +1,220 @@
-"""The reports to the OEM go out by themselves.
+"""The reports to the OEM go out by themselves: the OEM loop of seed 000 (§五, §七).
 
-For each complaint on an OEM channel two reports are owed: the same-day status report and the result report
-within 3 working days (the dual clock the deadline sweep watches, `oem_status_reported_at` and
-`oem_result_reported_at`). Every minute `oem_reports_queue` makes the reports that are ready into outbox rows, one
-per complaint and report (`OemReport.key` is unique, so a rerun or a second beat makes none twice):
+Every minute `oem_reports_queue` makes the reports that are ready into outbox rows, one per report key
+(`OemReport.key` is unique, so a rerun or a second beat makes none twice):
 
-- the status report once the complaint is acknowledged (the facts confirmed, the customer told when to expect an
-  answer), or at the latest when its deadline comes near, whatever the state;
-- the result report once the complaint is resolved or closed, or at the latest when its deadline comes near (then
-  it says where the case stands: waiting for parts or an appointment).
+- for a complaint on an OEM channel (the OEM's hotline, website, product-quality survey, and its third-party CSI
+  survey) the dual clock the deadline sweep watches (`oem_status_reported_at`, `oem_result_reported_at`): the
+  **status report** once the complaint is acknowledged, or at the latest when its same-day deadline comes near; the
+  **result report** once it is resolved or closed, or at the latest when its 3-working-day deadline comes near (it
+  then says where the case stands: waiting for parts or an appointment), and then, once it is finally resolved,
+  the **final result report** (§五.6);
+- the **pre-report** (预报, §五.1) of a major, special (the press, a regulator) or emergency complaint the dealer
+  received directly (walk-in, its own line ...), as soon as it is opened;
+- a **progress report** on a major or emergency complaint the OEM knows of (from its channel or pre-reported) for
+  every `progress_report_days` working days it stays unresolved (§五.5), the one of the current period only;
+- the **closing report** to the OEM's after-sales contact when a complaint the OEM knows of closes (§七, 附件11);
+- the **escalation** to the OEM region (level 3, by a person or by the sweep) to the regional manager, by the same
+  path.
 
 `oem_report_send` delivers one row: a webhook POST of signed JSON where the dealer has one, else an e-mail to the
-OEM regional contact in the dealer's language. It holds the row locked while it sends, so two runs never send the
-same report twice; a 2xx or a sent e-mail marks the row sent and sets the complaint's reported-at mark through
-complaints.services. A failure is kept on the row (shown on the complaint and in the outbox) and retried with
-backoff by Celery; a manager may send it again.
+contact of the report's kind (`DealerOemSettings.email_for`) in the dealer's language. It holds the row locked while
+it sends, so two runs never send the same report twice; a 2xx or a sent e-mail marks the row sent and, for the
+status and result reports, sets the complaint's reported-at mark through complaints.services. A failure is kept on
+the row (shown on the complaint and in the outbox) and retried with backoff by Celery; a manager may send it again.
 """
 
-import hashlib
-import hmac
-import json
 import logging
-import time
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 
-import requests
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api.models import DealerOemSettings, OemReport
+from api.signing import REPORT_HEADER, DeliveryFailed, post_signed
 from cac.platform.business_time import BusinessCalendar
 from cac.platform.queue import enqueue_on_commit
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON, OEM_RESULT_WORKING_DAYS
-from complaints.models import OEM_CHANNELS, Complaint, Status
+from complaints.models import (
+    OEM_CHANNELS,
+    UNRESOLVED_STATUSES,
+    Channel,
+    Complaint,
+    Escalation,
+    EscalationLevel,
+    Severity,
+    Status,
+)
 from complaints.services import complaint_mark_oem_reported
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-CAC-Signature"
-TIMESTAMP_HEADER = "X-CAC-Timestamp"
-REPORT_HEADER = "X-CAC-Report-Id"
 REPORTED = {OemReport.Kind.STATUS: "oem_status_reported_at", OemReport.Kind.RESULT: "oem_result_reported_at"}
 RESULT_READY = {Status.RESOLVED, Status.CLOSED}
+# 重大、特殊、紧急: major and emergency by severity; special when the press or a regulator is involved.
+PRE_REPORT_SEVERITIES = {Severity.MAJOR, Severity.EMERGENCY}
+SPECIAL_CHANNELS = {Channel.MEDIA, Channel.REGULATOR}
+PROGRESS_SEVERITIES = {Severity.MAJOR, Severity.EMERGENCY}
+# How far back a long-running major complaint is still followed with progress reports.
+PROGRESS_MAX_AGE_DAYS = 366
+DEFAULT_PROGRESS_REPORT_DAYS = 2
+# Who at the OEM each report is for (the webhook receives it too, to route it).
+CONTACT_ROLES = {
+    OemReport.Kind.PRE_REPORT: "cac",
+    OemReport.Kind.CLOSING: "after_sales",
+    OemReport.Kind.ESCALATION: "regional_manager",
+}
 
 
-class OemDeliveryFailed(Exception):
-    """The OEM's endpoint did not take the report (not a 2xx, a timeout, a refused connection, a failed mail)."""
+# The OEM's endpoint did not take the report.
+OemDeliveryFailed = DeliveryFailed
 
 
-def sign(*, secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 of `timestamp.body`: the receiver recomputes it and refuses old timestamps (replay)."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def report_key(complaint_id: int, kind: str, period: int | None = None) -> str:
+    suffix = f"-{period}" if period is not None else ""
+    return f"complaint:{complaint_id}:oem-{kind}{suffix}"
 
 
-def report_key(complaint_id: int, kind: str) -> str:
-    return f"complaint:{complaint_id}:oem-{kind}"
+def is_pre_reportable(complaint: Complaint) -> bool:
+    """A complaint the dealer received directly that the OEM CAC must hear of at once (§五.1)."""
+    return complaint.channel not in OEM_CHANNELS and (
+        complaint.severity in PRE_REPORT_SEVERITIES or complaint.channel in SPECIAL_CHANNELS
+    )
 
 
-def _ready(complaint: Complaint, kind: str, calendar: BusinessCalendar, now: datetime) -> bool:
-    if kind == OemReport.Kind.STATUS:
-        due = calendar.end_of_business_day(complaint.received_at)
-        return complaint.status != Status.NEW or now >= due - ACKNOWLEDGE_DUE_SOON
-    due = calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS)
-    return complaint.status in RESULT_READY or now >= due - DUE_SOON
+def _working_days_elapsed(calendar: BusinessCalendar, since: datetime, now: datetime) -> int:
+    """How many working days after the day of `since` have closed by `now`."""
+    day, count = since.astimezone(calendar.zone).date(), 0
+    for _day in range(PROGRESS_MAX_AGE_DAYS):
+        day = calendar.next_working_day(day)
+        if calendar.closing(day) > now:
+            break
+        count += 1
+    return count
+
+
+def _owed(
+    complaint: Complaint, *, made: dict[str, datetime], calendar: BusinessCalendar, cadence: int, now: datetime
+) -> list[tuple[str, int | None]]:
+    """The (kind, period) of the reports this complaint owes now that have no row yet."""
+    recent = now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
+    oem_channel = complaint.channel in OEM_CHANNELS
+    owed: list[tuple[str, int | None]] = []
+    if complaint.received_at >= recent:
+        if oem_channel:
+            if complaint.oem_status_reported_at is None and (
+                complaint.status != Status.NEW
+                or now >= calendar.end_of_business_day(complaint.received_at) - ACKNOWLEDGE_DUE_SOON
+            ):
+                owed.append((OemReport.Kind.STATUS, None))
+            if complaint.oem_result_reported_at is None and (
+                complaint.status in RESULT_READY
+                or now >= calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS) - DUE_SOON
+            ):
+                owed.append((OemReport.Kind.RESULT, None))
+        elif is_pre_reportable(complaint):
+            owed.append((OemReport.Kind.PRE_REPORT, None))
+    oem_knows = oem_channel or report_key(complaint.pk, OemReport.Kind.PRE_REPORT) in made
+    result_made = made.get(report_key(complaint.pk, OemReport.Kind.RESULT))
+    if (
+        oem_channel
+        and complaint.status in RESULT_READY
+        and result_made is not None
+        and complaint.resolved_at is not None
+        and complaint.resolved_at > result_made
+        and complaint.resolved_at >= recent
+    ):
+        owed.append((OemReport.Kind.FINAL_RESULT, None))  # the result went out while the case still waited
+    if oem_knows and complaint.status == Status.CLOSED and complaint.closed_at and complaint.closed_at >= recent:
+        owed.append((OemReport.Kind.CLOSING, None))
+    if (
+        complaint.escalation_level >= EscalationLevel.OEM_REGION
+        and complaint.oem_region_at is not None
+        and complaint.oem_region_at >= recent
+    ):
+        owed.append((OemReport.Kind.ESCALATION, None))
+    if (
+        oem_knows
+        and cadence > 0
+        and complaint.severity in PROGRESS_SEVERITIES
+        and complaint.status in UNRESOLVED_STATUSES
+    ):
+        period = _working_days_elapsed(calendar, complaint.received_at, now) // cadence
+        if period >= 1:
+            owed.append((OemReport.Kind.PROGRESS, period))
+    return [(kind, period) for kind, period in owed if report_key(complaint.pk, kind, period) not in made]
 
 
 def oem_reports_queue(*, now: datetime | None = None) -> int:
     """Make the outbox rows of the reports that are ready, and send each after the commit; send again the rows a
     lost task left pending. Safe to run twice or at once. Returns the rows made now."""
     now = now or timezone.now()
-    owed = Q()
-    for kind, field in REPORTED.items():
-        made = OemReport.objects.filter(complaint=OuterRef("pk"), kind=kind)
-        owed |= Q(**{f"{field}__isnull": True}) & ~Exists(made)
-    candidates = (
-        # Older cases are left to the people who handled them: switching the outbox on sends no backlog.
-        Complaint.objects.filter(
-            channel__in=OEM_CHANNELS, received_at__gte=now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
+    # Older cases are left to the people who handled them: switching the outbox on sends no backlog.
+    recent = now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
+    oem_region_at = (
+        Escalation.objects.filter(complaint=OuterRef("pk"), to_level=EscalationLevel.OEM_REGION)
+        .order_by("escalated_at")
+        .values("escalated_at")[:1]
+    )
+    concerned = (
+        Q(channel__in=OEM_CHANNELS)
+        | Q(severity__in=PRE_REPORT_SEVERITIES)
+        | Q(channel__in=SPECIAL_CHANNELS)
+        | Q(escalation_level__gte=EscalationLevel.OEM_REGION)
+    )
+    moving = (
+        Q(received_at__gte=recent)
+        | Q(resolved_at__gte=recent)
+        | Q(closed_at__gte=recent)
+        | Q(
+            status__in=UNRESOLVED_STATUSES,
+            severity__in=PROGRESS_SEVERITIES,
+            received_at__gte=now - timedelta(days=PROGRESS_MAX_AGE_DAYS),
         )
+        | Q(escalation_level__gte=EscalationLevel.OEM_REGION, updated_at__gte=recent)
+    )
+    candidates = (
+        Complaint.objects.filter(concerned & moving)
         .exclude(status=Status.CANCELLED)
-        .filter(owed)
+        .annotate(oem_region_at=Subquery(oem_region_at))
         .select_related("dealer")
         .prefetch_related("dealer__holidays")
         .order_by("pk")
     )
     calendars: dict[int, BusinessCalendar] = {}
+    cadences = dict(DealerOemSettings.objects.values_list("dealer_id", "progress_report_days"))
     rows = []
-    for complaint in candidates.iterator(chunk_size=500):
-        if complaint.dealer_id not in calendars:
-            calendars[complaint.dealer_id] = BusinessCalendar.for_dealer(complaint.dealer)
-        for kind, field in REPORTED.items():
-            if getattr(complaint, field) is None and _ready(complaint, kind, calendars[complaint.dealer_id], now):
-                rows.append(
-                    OemReport(
-                        dealer_id=complaint.dealer_id,
-                        complaint=complaint,
-                        kind=kind,
-                        key=report_key(complaint.pk, kind),
-                    )
+    for chunk in _chunks(candidates.iterator(chunk_size=500), 500):
+        made = dict(
+            OemReport.objects.filter(complaint_id__in=[complaint.pk for complaint in chunk]).values_list(
+                "key", "created_at"
+            )
+        )
+        for complaint in chunk:
+            if complaint.dealer_id not in calendars:
+                calendars[complaint.dealer_id] = BusinessCalendar.for_dealer(complaint.dealer)
+            owed = _owed(
+                complaint,
+                made=made,
+                calendar=calendars[complaint.dealer_id],
+                cadence=cadences.get(complaint.dealer_id, DEFAULT_PROGRESS_REPORT_DAYS),
+                now=now,
+            )
+            rows += [
+                OemReport(
+                    dealer_id=complaint.dealer_id,
+                    complaint=complaint,
+                    kind=kind,
+                    key=report_key(complaint.pk, kind, period),
                 )
+                for kind, period in owed
+            ]
     with transaction.atomic():
         keys = [row.key for row in rows]
         existing = set(OemReport.objects.filter(key__in=keys).values_list("key", flat=True))
@@ -114,11 +223,24 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
         to_send = list(
             OemReport.objects.filter(
                 Q(key__in=set(keys) - existing, attempts=0) | Q(state=OemReport.State.PENDING, updated_at__lt=stale)
-            ).values_list("pk", flat=True)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         for report_id in to_send:
             enqueue_on_commit("api.tasks.oem_report_send", report_id=report_id)
     return len(rows) - len(existing)
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _payload(report: OemReport) -> dict:
@@ -128,13 +250,27 @@ def _payload(report: OemReport) -> dict:
     complaint = _with_details(
         [Complaint.objects.select_related("dealer", "customer__dealer", "vehicle").get(pk=report.complaint_id)]
     )[0]
-    return {
+    payload = {
         "report_id": report.key,
         "report": report.kind,
         "dealer": complaint.dealer.code,
         "complaint": ComplaintOut(complaint).data,
         "customer_response": _customer_response(complaint),
     }
+    if report.kind in CONTACT_ROLES:
+        payload["for"] = CONTACT_ROLES[report.kind]
+    if report.kind == OemReport.Kind.ESCALATION:
+        escalation = (
+            Escalation.objects.filter(complaint_id=complaint.pk, to_level=EscalationLevel.OEM_REGION)
+            .order_by("escalated_at")
+            .first()
+        )
+        payload["escalation"] = (
+            {"reason": escalation.reason, "note": escalation.note, "at": escalation.escalated_at.isoformat()}
+            if escalation
+            else None
+        )
+    return payload
 
 
 def _customer_response(complaint: Complaint) -> dict | None:
@@ -152,20 +288,28 @@ def _customer_response(complaint: Complaint) -> dict | None:
 
 
 def _post(oem: DealerOemSettings, payload: dict, report: OemReport) -> None:
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(secret=oem.webhook_secret, timestamp=timestamp, body=body),
-        REPORT_HEADER: report.key,
-    }
-    try:
-        response = requests.post(oem.webhook_url, data=body, headers=headers, timeout=settings.OEM_WEBHOOK_TIMEOUT)
-    except requests.RequestException as exc:
-        raise OemDeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
-    if not 200 <= response.status_code < 300:
-        raise OemDeliveryFailed(f"HTTP {response.status_code}: {response.text[:200]}")
+    post_signed(
+        url=oem.webhook_url,
+        secret=oem.webhook_secret,
+        payload=payload,
+        id_header=REPORT_HEADER,
+        delivery_id=report.key,
+    )
+
+
+def _mail_recipients(oem: DealerOemSettings, report: OemReport) -> tuple[list[str], list[str]]:
+    """To the contact of the report's kind; the regional engineer in copy of an emergency's pre-report and
+    escalation (§六: the engineer comes on site)."""
+    to = [oem.email_for(report.kind)]
+    cc = []
+    if (
+        report.kind in (OemReport.Kind.PRE_REPORT, OemReport.Kind.ESCALATION)
+        and report.complaint.severity == Severity.EMERGENCY
+        and oem.regional_engineer_email
+        and oem.regional_engineer_email not in to
+    ):
+        cc.append(oem.regional_engineer_email)
+    return to, cc
 
 
 def _mail(oem: DealerOemSettings, payload: dict, report: OemReport) -> None:
@@ -185,10 +329,12 @@ def _mail(oem: DealerOemSettings, payload: dict, report: OemReport) -> None:
                 "steps": complaint["steps"],
                 "response": payload["customer_response"],
                 "oem": oem,
+                "escalation": payload.get("escalation"),
             },
         )
+    to, cc = _mail_recipients(oem, report)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [oem.report_email])
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, cc=cc).send()
     except (SMTPException, OSError) as exc:
         raise OemDeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
 
@@ -203,10 +349,11 @@ def oem_report_deliver(*, report_id: int) -> bool:
         oem = DealerOemSettings.objects.filter(dealer_id=report.dealer_id).first()
         error = ""
         channel = ""
+        recipient = ""
         if oem is not None and oem.webhook_url:
-            channel = OemReport.Channel.WEBHOOK
-        elif oem is not None and oem.report_email:
-            channel = OemReport.Channel.EMAIL
+            channel, recipient = OemReport.Channel.WEBHOOK, oem.webhook_url
+        elif oem is not None and oem.email_for(report.kind):
+            channel, recipient = OemReport.Channel.EMAIL, oem.email_for(report.kind)
         else:
             error = _("No OEM webhook or regional contact is configured for this dealer.")
         if channel:
@@ -216,15 +363,19 @@ def oem_report_deliver(*, report_id: int) -> bool:
             except OemDeliveryFailed as exc:
                 error = str(exc)
         report.attempts += 1
-        report.channel = channel
+        report.channel, report.recipient = channel, recipient[:300]
+        fields = ["attempts", "channel", "recipient", "state", "last_error", "updated_at"]
         if not error:
             now = timezone.now()
             report.state, report.sent_at, report.last_error = OemReport.State.SENT, now, ""
-            report.save(update_fields=["attempts", "channel", "state", "sent_at", "last_error", "updated_at"])
-            complaint_mark_oem_reported(complaint_id=report.complaint_id, report=report.kind, at=now, acting_user=None)
+            report.save(update_fields=[*fields, "sent_at"])
+            if report.kind in REPORTED:
+                complaint_mark_oem_reported(
+                    complaint_id=report.complaint_id, report=report.kind, at=now, acting_user=None
+                )
             return True
         report.state, report.last_error = OemReport.State.FAILED, error[:500]
-        report.save(update_fields=["attempts", "channel", "state", "last_error", "updated_at"])
+        report.save(update_fields=fields)
     logger.warning("Report %s to the OEM failed (attempt %s): %s", report.key, report.attempts, error)
     raise OemDeliveryFailed(error)
 

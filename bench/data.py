@@ -346,7 +346,9 @@ def _steps(sizes: Sizes) -> list[tuple[str, str]]:
 
 def _complaints_sql(sizes: Sizes, dealer: Callable[[str], str], agent: Callable[[str, str, int], str]) -> str:
     C, U = sizes.customers, USERS_PER_DEALER  # noqa: N806
-    oem = "('oem_hotline', 'oem_website', 'oem_quality_survey')"
+    from complaints.models import OEM_CHANNELS  # the channels on the OEM's dual clock, the CSI survey's included
+
+    oem = "(" + ", ".join(f"'{channel}'" for channel in sorted(OEM_CHANNELS)) + ")"
     # The status follows the age: the last three days hold every open state, older months are mostly closed, and
     # a few old ones are still open (and escalated to the top, as the sweep would have done).
     status = """CASE

@@ -7,6 +7,8 @@ core, and the app that owns the consequence connects to it in its `AppConfig.rea
   the follow-up app schedules its call and runs the 三包 watch.
 - `complaint_resolved` (sent by the complaints workflow inside the resolving transaction): the follow-up app
   schedules the call after the complaint.
+- `complaint_changed` (sent by the complaints workflow inside the transaction that opens a complaint or moves its
+  status): the integration API records the deliveries to the dealer's webhooks for other systems.
 - `follow_up_concluded` (called by the follow-up app when a reached call ends): the complaints app closes or
   reopens the complaint the call was about, or opens a new one for a dissatisfied customer after a sale or a repair.
 - `key_attention_flag`, `key_attention_among` (called by the 三包 watch of the follow-up app): the complaints app
@@ -28,6 +30,8 @@ sale_recorded = Signal()
 service_visit_recorded = Signal()
 # sender=Complaint, complaint=, acting_user=
 complaint_resolved = Signal()
+# sender=Complaint, complaint=, event= ("created", "status_changed" or "closed"), previous_status=, acting_user=
+complaint_changed = Signal()
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ class Channel(models.TextChoices):
     REGULATOR = "regulator", _("Regulator or consumer association")
 
 
-# Complaints the OEM CAC sends and wants reports back on: same-day status, result within 3 days.
-OEM_CHANNELS = {Channel.OEM_HOTLINE, Channel.OEM_WEBSITE, Channel.OEM_QUALITY_SURVEY}
+# Complaints the OEM CAC sends and wants reports back on: same-day status, result within 3 days. The CSI survey is
+# the OEM's too: its third-party survey company passes the customers' problems on to the dealer (seed 000 §七).
+OEM_CHANNELS = {Channel.OEM_HOTLINE, Channel.OEM_WEBSITE, Channel.OEM_QUALITY_SURVEY, Channel.CSI_SURVEY}
 
 
 class Category(models.TextChoices):

@@ -18,7 +18,7 @@ from cac.platform.history import save_with_history
 from cac.platform.queue import enqueue_on_commit
 from cac.platform.validation import check_choices
 from cac.roles import DIRECTOR
-from cac.seams import complaint_resolved
+from cac.seams import complaint_changed, complaint_resolved
 from cac.security.uploads import AUDIO, DOCUMENTS, IMAGES, CheckedUpload, upload_check
 from cac.texts import text
 from complaints.deadlines import deadlines_for
@@ -149,6 +149,9 @@ def complaint_create(
     if severity == Severity.EMERGENCY:
         EngineerDispatch.objects.create(complaint=complaint)
     _put_on_key_attention(complaint)
+    complaint_changed.send(
+        sender=Complaint, complaint=complaint, event="created", previous_status="", acting_user=acting_user
+    )
     return complaint
 
 
@@ -256,6 +259,7 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
         )
     now = timezone.now()
     fields = ["status"]
+    previous_status = complaint.status
     try:
         if action == "acknowledge":
             method(at=now)
@@ -309,6 +313,13 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
     )
     if action == "resolve":
         complaint_resolved.send(sender=Complaint, complaint=complaint, acting_user=acting_user)
+    complaint_changed.send(
+        sender=Complaint,
+        complaint=complaint,
+        event="closed" if complaint.status == Status.CLOSED else "status_changed",
+        previous_status=previous_status,
+        acting_user=acting_user,
+    )
     if action in ("close_satisfied", "cancel"):
         # Cancelling the last open duplicate also ends the wait of a vehicle whose follow-up was satisfied.
         _release_key_attention(complaint, at=now)

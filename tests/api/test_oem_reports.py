@@ -3,10 +3,8 @@ timeout), by e-mail where no webhook is configured, shown in the outbox and sent
 
 import json
 import re
-import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
@@ -15,10 +13,12 @@ from django.core import mail
 from django.urls import reverse
 
 from api.models import DealerOemSettings, OemReport
-from api.oem import SIGNATURE_HEADER, TIMESTAMP_HEADER, oem_report_deliver, oem_reports_queue, sign
+from api.oem import oem_report_deliver, oem_reports_queue
+from api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from api.tasks import oem_report_send
 from complaints.models import Channel
 from complaints.services import complaint_transition
+from tests.api.receiver import Receiver
 from tests.cac.factories import CustomerFactory
 from tests.complaints.factories import open_complaint
 
@@ -27,45 +27,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "shared-with-the-oem"
 # A Wednesday morning in Shanghai (01:30 UTC): the status report is due at 18:00 local time.
 MORNING = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)
-
-
-class Receiver:
-    """The OEM's webhook: a real HTTP server on a free local port, answering from a script."""
-
-    def __init__(self, script):
-        self.script = list(script)
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
-                action = receiver.script.pop(0) if receiver.script else 200
-                if action == "sleep":
-                    time.sleep(1.5)
-                    action = 200
-                try:
-                    self.send_response(action)
-                    self.end_headers()
-                    self.wfile.write(b"{}")
-                except BrokenPipeError:
-                    pass  # the client gave up waiting: the timeout under test
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/oem/reports"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

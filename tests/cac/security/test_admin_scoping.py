@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from api.keys import api_key_create
-from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport
+from api.models import ApiAccessLog, ApiKey, DealerOemSettings, OemReport, WebhookDelivery, WebhookEndpoint
 from cac.cti.lines import cti_line_create
 from cac.models import (
     AccessLog,
@@ -104,6 +104,14 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         DealerOemSettings: DealerOemSettings.objects.create(dealer=dealer),
         OemReport: OemReport.objects.create(
             dealer=dealer, complaint=complaint, kind="status", key=f"status-{complaint.pk}"
+        ),
+        WebhookEndpoint: (
+            endpoint := WebhookEndpoint.objects.create(
+                dealer=dealer, name="DMS", url="http://127.0.0.1:9/hook", secret="s"
+            )
+        ),
+        WebhookDelivery: WebhookDelivery.objects.create(
+            dealer=dealer, endpoint=endpoint, complaint=complaint, event="created", key=f"d-{complaint.pk}", payload={}
         ),
         AccessLog: AccessLog.objects.create(
             user=staff,
