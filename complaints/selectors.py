@@ -106,6 +106,22 @@ def complaint_triage(*, user: User) -> QuerySet[Complaint]:
     )
 
 
+SEARCH_LIMIT = 10
+
+
+def complaint_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Complaint]:
+    """Complaints of the user's dealers whose number or OEM reference starts with the query (the global search);
+    the newest first."""
+    text = (query or "").replace("\x00", "").strip()
+    if len(text) < 3:
+        return []
+    references = Q(oem_reference__startswith=text) | Q(oem_reference__startswith=text.upper())
+    condition = Q(number__startswith=text.upper()) | (
+        references & ~Q(oem_reference="")
+    )  # the partial index's condition
+    return list(complaint_list(user=user).filter(condition).order_by("-received_at", "-pk")[:limit])
+
+
 def customer_open_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:
     """The customer's complaints not yet closed or cancelled (a resolved one still waits for its follow-up call),
     nearest running deadline first."""

@@ -184,6 +184,10 @@ class Prospect(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "status", "next_contact_at"], name="prospect_dealer_status_next"),
             models.Index(fields=["owner", "status", "next_contact_at"], name="prospect_owner_due"),
             models.Index(fields=["dealer", "phone"], name="prospect_dealer_phone"),
+            # The global search finds a prospect by a prefix of the number (LIKE '139%').
+            models.Index(
+                fields=["dealer", "phone"], opclasses=["int8_ops", "varchar_pattern_ops"], name="prospect_phone_prefix"
+            ),
             models.Index(fields=["status", "next_contact_at"], name="prospect_sweep_next_contact"),
         ]
 

@@ -401,6 +401,12 @@ PAGES = [
     Page("customer_lookup", AGENT, params={"q": "王"}, shown=rows("results")),
     Page("customer_lookup", AGENT, params={"q": "1380013"}, shown=rows("results"), label="customer_lookup-phone"),
     Page("customer_find", AGENT, params={"q": "王"}, shown=rows("results")),
+    # The global search, one page per kind of key: each group read in one query whatever it finds.
+    Page("search", AGENT, params={"q": "王"}, shown=lambda c: len(c["groups"]["customers"])),
+    Page("search", AGENT, params={"q": "1390013"}, shown=lambda c: len(c["groups"]["prospects"]), label="search-phone"),
+    Page("search", AGENT, params={"q": "RO-0"}, shown=lambda c: len(c["groups"]["vehicles"]), label="search-order"),
+    Page("search", AGENT, params={"q": "TS-"}, shown=lambda c: len(c["groups"]["complaints"]), label="search-number"),
+    Page("search", EXECUTIVE, params={"q": "王"}, shown=lambda c: len(c["groups"]["customers"])),
     Page("customer_detail", AGENT, star="customer", shown=_360),
     Page("customer_detail", DIRECTOR, star="customer", shown=_360),
     Page("customer_detail", EXECUTIVE, star="customer", shown=_360),

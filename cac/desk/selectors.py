@@ -1,9 +1,11 @@
 """Every read of the shared core that a view needs, scoped to the user's dealers."""
 
+import re
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from cac.desk.phones import phone_digits
-from cac.models import CallLog, Customer, Dealer, User, Vehicle
+from cac.models import CallLog, Customer, Dealer, ServiceVisit, User, Vehicle
 
 LOOKUP_LIMIT = 10
 RECENT_CALLS = 20
@@ -52,6 +54,35 @@ def customer_lookup(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> lis
     else:
         return []
     return list(customers[:limit])
+
+
+def search_terms(query: str) -> tuple[str, str]:
+    """What the global search looks for: the text without NUL bytes, and the phone digits when it reads as a number
+    (at least 3 digits and no letters), else an empty string."""
+    text = (query or "").replace("\x00", "").strip()
+    digits = phone_digits(text)
+    if not (digits.isdigit() and len(digits) >= 3) or any(ch.isalpha() for ch in text):
+        digits = ""
+    return text, digits
+
+
+def vehicle_search(*, user: User, query: str, limit: int = LOOKUP_LIMIT) -> list[Vehicle]:
+    """Vehicles of the user's dealers by plate, VIN or repair order number: each a prefix, so an index serves it
+    (plates and VINs are stored upper-case without separators, as their forms clean them; repair order numbers are
+    looked for upper-case, as the DMS writes them)."""
+    text, _digits = search_terms(query)
+    code = re.sub(r"[\s·.-]", "", text).upper()
+    if len(code) < 3:
+        return []
+    ids = dealer_ids(user=user)
+    orders = ServiceVisit.objects.filter(dealer_id__in=ids, order_number__startswith=text.upper()).values("vehicle_id")
+    condition = Q(plate__startswith=code) | Q(vin__startswith=code) | Q(pk__in=orders[:limit])
+    return list(
+        Vehicle.objects.filter(dealer_id__in=ids)
+        .filter(condition)
+        .select_related("customer", "dealer")
+        .order_by("plate", "vin")[:limit]
+    )
 
 
 def customer_get(*, user: User, customer_id: int, vehicles: QuerySet[Vehicle] | None = None) -> Customer:

@@ -135,6 +135,7 @@ ACCESS = {
     ("GET", "customer_list"): _row(200, 200),
     ("GET", "customer_lookup"): _row(200, 200),
     ("GET", "customer_find"): _row(302, 302),
+    ("GET", "search"): _row(200, 200),
     ("GET", "customer_create"): _row(200, 403),
     ("POST", "customer_create"): _row(302, 403),
     ("GET", "customer_detail"): _row(200, 200),
@@ -202,6 +203,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
     data = {
         "customer_lookup": {"q": "138"},
         "customer_find": {"q": "陈静"},
+        "search": {"q": "陈"},
         "customer_create": {
             "dealer": dealer.pk,
             "name": "新客户",
