@@ -9,4 +9,9 @@ ZH_HANS = {
     # The caller kept.
     "caller's name": "来电人姓名",
     "The name the caller gave, kept for a caller who is not (yet) a customer.": "来电人报的姓名，来电人尚不是客户时保留。",
+    # The triage board.
+    "Every unresolved complaint of your department that is not simply on track: escalated, reopened, breached or due soon first, then those without a handler or not yet acknowledged, then the new ones acknowledged but not yet investigated.": "本部门所有未解决且未按正常进度推进的抱怨：已升级、重新打开、已超时或即将到期的排在最前，其次是未分配处理人或未受理的，最后是已受理但尚未开始调查的新抱怨。",
+    "Nothing to triage: no complaint is new, escalated, reopened, at risk or waiting for a handler.": "没有需要分派的抱怨：没有新的、已升级、重新打开、有超时风险或等待处理人的抱怨。",
+    "Escalated, reopened or at risk": "已升级、重新打开或有超时风险",
+    "New: acknowledged, not yet investigated": "新抱怨：已受理，尚未调查",
 }
