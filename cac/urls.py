@@ -6,12 +6,13 @@ from django.urls import include, path
 from cac.deadlines import notification_views
 from cac.desk import views
 from cac.platform import health
-from cac.root import customer_360, privacy_views, search
+from cac.root import customer_360, privacy_views, search, today
 from cac.security import two_factor
 
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("search/", search.search, name="search"),
+    path("desk/today/", today.desk_today, name="desk_today"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("customers/find/", views.customer_find, name="customer_find"),

@@ -14,4 +14,8 @@ ZH_HANS = {
     "Nothing to triage: no complaint is new, escalated, reopened, at risk or waiting for a handler.": "没有需要分派的抱怨：没有新的、已升级、重新打开、有超时风险或等待处理人的抱怨。",
     "Escalated, reopened or at risk": "已升级、重新打开或有超时风险",
     "New: acknowledged, not yet investigated": "新抱怨：已受理，尚未调查",
+    # The call desk's day.
+    "Prospects to contact": "待联系潜在客户",
+    "%(age)s ago": "%(age)s前",
+    "Owed by": "负责回电",
 }

@@ -390,6 +390,9 @@ def _board(context) -> int:
 PAGES = [
     # The call desk and customers.
     Page("desk", AGENT, shown=rows("my_calls")),
+    Page("desk", AGENT, shown=rows("owed_calls"), label="desk-owed"),
+    Page("desk_today", AGENT),
+    Page("desk_today", SERVICE_MANAGER),
     Page("customer_list", AGENT, shown=rows("page")),
     Page(
         "customer_list",

@@ -3,9 +3,11 @@
 import re
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cac.desk.phones import phone_digits
 from cac.models import CallLog, Customer, Dealer, ServiceVisit, User, Vehicle
+from cac.platform.business_time import BusinessCalendar
 
 LOOKUP_LIMIT = 10
 RECENT_CALLS = 20
@@ -109,6 +111,24 @@ def call_list(*, user: User) -> QuerySet[CallLog]:
     return CallLog.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related(
         "customer", "handled_by", "dealer"
     )
+
+
+OWED_LIMIT = 10
+
+
+def calls_owing_callback(*, user: User, limit: int = OWED_LIMIT) -> list[CallLog]:
+    """The calls whose caller is owed a call-back, today's first (the newest first), each with `callback_due_at`:
+    the end of the dealer's business day the call came in (after closing or on a day off, of the next working day),
+    and `callback_overdue`."""
+    calls = list(call_list(user=user).filter(callback_owed=True).order_by("-started_at", "-id")[:limit])
+    calendars: dict[int, BusinessCalendar] = {}
+    now = timezone.now()
+    for call in calls:
+        if call.dealer_id not in calendars:
+            calendars[call.dealer_id] = BusinessCalendar.for_dealer(call.dealer)
+        call.callback_due_at = calendars[call.dealer_id].end_of_business_day(call.started_at)
+        call.callback_overdue = call.callback_due_at < now
+    return calls
 
 
 def call_get(*, user: User, call_id: int) -> CallLog:

@@ -35,7 +35,7 @@ def desk(request):
     calls = selectors.call_list(user=request.user)
     context = {
         "my_calls": calls.filter(handled_by=request.user)[:10],
-        "owed_calls": calls.filter(callback_owed=True).order_by("started_at")[:10],
+        "owed_calls": selectors.calls_owing_callback(user=request.user),
         "query": request.GET.get("q", ""),
     }
     return render(request, "cac/desk.html", context)

@@ -136,6 +136,7 @@ ACCESS = {
     ("GET", "customer_lookup"): _row(200, 200),
     ("GET", "customer_find"): _row(302, 302),
     ("GET", "search"): _row(200, 200),
+    ("GET", "desk_today"): _row(200, 200),
     ("GET", "customer_create"): _row(200, 403),
     ("POST", "customer_create"): _row(302, 403),
     ("GET", "customer_detail"): _row(200, 200),

@@ -102,3 +102,31 @@ def test_the_executive_sees_numbers_masked(client, make_user, dealer, world):
 def test_the_navigation_bar_has_the_box(agent_client, world):
     response = agent_client.get(reverse("desk"))
     assert 'id="nav-search"' in response.content.decode()
+
+
+# --- The call desk's day -------------------------------------------------------------------------------------------
+
+
+def test_the_desk_counts_todays_work_and_lists_owed_call_backs_todays_first(agent_client, agent, dealer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.cac.factories import CallLogFactory
+
+    customer = CustomerFactory(dealer=dealer, name="周敏")
+    old = CallLogFactory(
+        customer=customer, handled_by=agent, callback_owed=True, started_at=timezone.now() - timedelta(days=90)
+    )
+    new = CallLogFactory(customer=customer, handled_by=agent, callback_owed=True, summary="今天要回电")
+    ProspectFactory(dealer=dealer, owner=agent, next_contact_at=timezone.now() - timedelta(hours=1))
+    response = agent_client.get(reverse("desk"))
+    owed = list(response.context["owed_calls"])
+    assert [call.pk for call in owed] == [new.pk, old.pk]
+    assert owed[1].callback_overdue and owed[1].callback_due_at < timezone.now()
+    html = response.content.decode()
+    assert f'id="owed-call-{new.pk}"' in html and 'hx-get="/desk/today/"' in html
+    counts = agent_client.get(reverse("desk_today")).context["counts"]
+    assert counts["callbacks_owed"] == 2
+    assert counts["prospects_to_contact"] == 1
+    assert counts["follow_ups_due"] == 0
