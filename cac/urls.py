@@ -26,6 +26,7 @@ urlpatterns = [
     path("vehicles/<int:vehicle_id>/edit/", views.vehicle_edit, name="vehicle_edit"),
     path("calls/", views.call_list, name="call_list"),
     path("calls/new/", views.call_new, name="call_new"),
+    path("calls/<int:call_id>/", views.call_detail, name="call_detail"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
     path("complaints/", include("complaints.urls")),
     path("", include("cac.events.urls")),

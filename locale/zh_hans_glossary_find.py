@@ -18,4 +18,9 @@ ZH_HANS = {
     "Prospects to contact": "待联系潜在客户",
     "%(age)s ago": "%(age)s前",
     "Owed by": "负责回电",
+    # The caller kept.
+    "Caller": "来电人",
+    "Unknown caller": "未知来电人",
+    "Other calls from this number": "该号码的其他来电",
+    "No other call from this number.": "该号码没有其他来电。",
 }

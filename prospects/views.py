@@ -85,6 +85,8 @@ def prospect_create(request):
         initial |= {"phone": call.phone, "dealer": call.dealer_id, "source": "phone"}
         if call.customer_id:
             initial["name"] = call.customer.name
+        elif call.caller_name:
+            initial["name"] = call.caller_name
     form = ProspectCreateForm(
         request.POST or None,
         initial=initial,

@@ -287,6 +287,7 @@ class World:
             agent=colleague,
         )
         self._attempt(star["prospect"], by=colleague)
+        self._call(phone=star["call"].phone, by=colleague)  # the unknown caller calls again
 
 
 def _build(dealer) -> World:
@@ -330,6 +331,9 @@ def _build(dealer) -> World:
             language="zh-hans",
             status=ReportStatus.READY,
             snapshot=report_snapshot(dealer_ids=[dealer.pk], month=timezone.localdate()),
+        ),
+        "call": CallLogFactory(
+            customer=None, dealer=dealer, phone="13300000000", handled_by=agent, caller_name="星来电"
         ),
         "report_queued": MonthlyReport.objects.create(month=timezone.localdate().replace(day=1), language="zh-hans"),
     }
@@ -411,6 +415,8 @@ PAGES = [
     Page("search", AGENT, params={"q": "TS-"}, shown=lambda c: len(c["groups"]["complaints"]), label="search-number"),
     Page("search", EXECUTIVE, params={"q": "王"}, shown=lambda c: len(c["groups"]["customers"])),
     Page("customer_detail", AGENT, star="customer", shown=_360),
+    Page("call_detail", AGENT, star="call", shown=rows("other_calls")),
+    Page("call_detail", EXECUTIVE, star="call", shown=rows("other_calls")),
     Page("customer_detail", DIRECTOR, star="customer", shown=_360),
     Page("customer_detail", EXECUTIVE, star="customer", shown=_360),
     Page("customer_list", EXECUTIVE, shown=rows("page")),

@@ -257,6 +257,8 @@ class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
             "callback_owed": data.get("callback_owed", False),
             "recording": data.get("recording"),
             "recording_url": data.get("recording_url", ""),
+            # The name the unknown caller gave is kept on the call, whether or not they become a customer.
+            "caller_name": (data.get("customer_name") or "").strip() if self.unknown_caller else "",
         }
 
     def new_customer_fields(self) -> dict | None:

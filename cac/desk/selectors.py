@@ -135,6 +135,12 @@ def call_get(*, user: User, call_id: int) -> CallLog:
     return call_list(user=user).get(pk=call_id)
 
 
+def calls_of_number(*, call: CallLog, limit: int = RECENT_CALLS) -> list[CallLog]:
+    """The other calls of the same number at the call's dealer, newest first."""
+    calls = CallLog.objects.filter(dealer_id=call.dealer_id, phone=call.phone).exclude(pk=call.pk)
+    return list(calls.select_related("handled_by", "customer").order_by("-started_at", "-id")[:limit])
+
+
 def staff_list(*, user: User) -> QuerySet[User]:
     """Active staff of the user's dealers, for owner and handler choices."""
     return (

@@ -157,6 +157,7 @@ def call_log(
         recording_url=fields.get("recording_url", ""),
         callback_owed=fields.get("callback_owed", False),
         external_id=fields.get("external_id") or None,
+        caller_name=(fields.get("caller_name") or "").strip()[:60],
     )
     check_choices(call)
     call._history_user = acting_user
