@@ -595,7 +595,7 @@ def test_an_unknown_caller_keeps_the_name_typed_and_lands_on_the_call_with_a_pro
     assert call.caller_name == "赵女士" and call.customer is None
     assert response.redirect_chain[-1][0] == reverse("call_detail", args=[call.pk])
     html = response.content.decode()
-    assert "赵女士" in html and 'id="capture-prospect"' in html
+    assert "赵女士" in html and 'id="caller-new-prospect"' in html
     capture = agent_client.get(reverse("prospects:create"), {"call": call.pk})
     assert capture.context["form"].initial["name"] == "赵女士"
     assert capture.context["form"].initial["phone"] == "13700137002"
