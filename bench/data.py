@@ -312,11 +312,12 @@ def _steps(sizes: Sizes) -> list[tuple[str, str]]:
         (
             "calls",
             f"""
-            INSERT INTO cac_calllog (id, created_at, updated_at, direction, started_at, phone, purpose, summary,
-                outcome, duration_seconds, recording, recording_url, callback_owed, handled_by_id, customer_id,
-                dealer_id)
+            INSERT INTO cac_calllog (id, created_at, updated_at, direction, started_at, phone, caller_name, purpose,
+                summary, outcome, duration_seconds, recording, recording_url, callback_owed, handled_by_id,
+                customer_id, dealer_id)
             SELECT k, t, t, CASE WHEN pg_temp.rnd(k, %(s)s + 50) < 0.7 THEN 'in' ELSE 'out' END, t,
                    CASE WHEN unknown THEN pg_temp.mobile(5000000 + mod(k, 1000000)) ELSE {mobile.format(c="c")} END,
+                   '',
                    pg_temp.pick(ARRAY['inquiry','inquiry','inquiry','appointment','appointment','follow_up',
                                       'follow_up','complaint','other'], k, %(s)s + 51),
                    pg_temp.pick({_sql_array(CALL_SUMMARIES)}, k, %(s)s + 52), '',

@@ -145,6 +145,12 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
         _pk, mobile = customers[i % len(customers)]
         return Request("GET", reverse("customer_lookup"), {"q": mobile[: 3 + i % 9]}, HTMX)
 
+    def search(i: int) -> Request:
+        # The navigation bar's box, each kind of key in turn: a phone prefix, a plate, a repair order, a complaint.
+        _pk, mobile = customers[i % len(customers)]
+        keys = [mobile[:7], f"粤A{i % 1000:03d}", f"RO{i % 100_000:08d}", f"TS-{timezone.localdate():%Y%m}-00{i % 10}"]
+        return Request("GET", reverse("search"), {"q": keys[i % len(keys)]})
+
     def customer_360(i: int) -> Request:
         pk, _mobile = customers[i % len(customers)]
         return Request("GET", reverse("customer_detail", args=[pk]))
@@ -200,6 +206,15 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             status_is(200),
             target=page_target(lookup=True),
             note="prefixes of 3–11 digits",
+        ),
+        PageItem(
+            "search",
+            "global search (navigation bar)",
+            "agent",
+            search,
+            status_is(200),
+            target=page_target(lookup=True),
+            note="phone prefix, plate, repair order number, complaint number in turn",
         ),
         PageItem("360", "customer 360", "agent", customer_360, status_is(200)),
         PageItem(

@@ -228,7 +228,16 @@ class Vehicle(TimeStampedModel):
         verbose_name_plural = _("vehicles")
         constraints = [models.UniqueConstraint(fields=["dealer", "vin"], name="unique_vehicle_vin_per_dealer")]
         # The complaint search finds a dealer's vehicles by plate from the index alone.
-        indexes = [models.Index(fields=["dealer", "plate"], include=["id"], name="vehicle_dealer_plate")]
+        indexes = [
+            models.Index(fields=["dealer", "plate"], include=["id"], name="vehicle_dealer_plate"),
+            # The global search: plates and VINs by prefix (LIKE 'ABC%'), which a default-collation index can't serve.
+            models.Index(
+                fields=["dealer", "plate"], opclasses=["int8_ops", "varchar_pattern_ops"], name="vehicle_plate_prefix"
+            ),
+            models.Index(
+                fields=["dealer", "vin"], opclasses=["int8_ops", "varchar_pattern_ops"], name="vehicle_vin_prefix"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.model} {self.plate or self.vin}"
@@ -261,6 +270,12 @@ class CallLog(TimeStampedModel):
         verbose_name=_("customer"),
     )
     phone = models.CharField(_("phone number"), max_length=20, help_text=_("Kept even when the caller is unknown."))
+    caller_name = models.CharField(
+        _("caller's name"),
+        max_length=60,
+        blank=True,
+        help_text=_("The name the caller gave, kept for a caller who is not (yet) a customer."),
+    )
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose, default=Purpose.INQUIRY)
     summary = models.TextField(_("what was said"), max_length=4000)
     # What the app wrote of the call (a follow-up's result), as data: shown in the reader's language (cac.texts).
@@ -399,7 +414,15 @@ class ServiceVisit(TimeStampedModel):
                 name="service_visit_out_after_in",
             ),
         ]
-        indexes = [models.Index(fields=["vehicle", "date_in"], name="service_visit_vehicle_date")]
+        indexes = [
+            models.Index(fields=["vehicle", "date_in"], name="service_visit_vehicle_date"),
+            # The global search finds a repair order by a prefix of its number.
+            models.Index(
+                fields=["dealer", "order_number"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="service_visit_order_prefix",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_number} {self.vehicle}"

@@ -6,11 +6,13 @@ from django.urls import include, path
 from cac.deadlines import notification_views, sms_receipts
 from cac.desk import views
 from cac.platform import health
-from cac.root import customer_360, language, privacy_views, screen_pop
+from cac.root import customer_360, language, privacy_views, screen_pop, search, today
 from cac.security import two_factor
 
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("search/", search.search, name="search"),
+    path("desk/today/", today.desk_today, name="desk_today"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("customers/find/", views.customer_find, name="customer_find"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("calls/new/", views.call_new, name="call_new"),
     path("calls/dial/", views.call_dial, name="call_dial"),
     path("calls/ringing/", screen_pop.screen_pop_stream, name="screen_pop_stream"),
+    path("calls/<int:call_id>/", views.call_detail, name="call_detail"),
     path("calls/<int:call_id>/recording/", views.call_recording, name="call_recording"),
     path("complaints/", include("complaints.urls")),
     path("", include("cac.events.urls")),

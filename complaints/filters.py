@@ -76,3 +76,16 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         return complaint_filter_deadline(queryset, value)
+
+
+class TriageFilter(ComplaintFilter):
+    """The triage board's filters: the search of the list, handler, category, severity and channel (the board
+    itself decides which statuses and deadlines it shows)."""
+
+    FIELDS = ("q", "owner", "category", "severity", "channel")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.filters):
+            if name not in self.FIELDS:
+                del self.filters[name]

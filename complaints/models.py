@@ -217,6 +217,18 @@ class Complaint(FSMModelMixin, TimeStampedModel):
                 include=["status", "acknowledge_due_at", "resolve_due_at"],
             ),
             models.Index(fields=["customer", "status"], name="complaint_customer_status"),
+            # The global search: a prefix of the number or of the OEM reference (LIKE 'TS-2026%').
+            models.Index(
+                fields=["dealer", "number"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="complaint_number_prefix",
+            ),
+            models.Index(
+                fields=["dealer", "oem_reference"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                condition=~Q(oem_reference=""),
+                name="complaint_oem_reference_prefix",
+            ),
             # The deadline sweep looks across dealers.
             models.Index(fields=["status", "acknowledge_due_at"], name="complaint_sweep_ack_due"),
             models.Index(fields=["status", "resolve_due_at"], name="complaint_sweep_resolve_due"),

@@ -10,18 +10,21 @@ from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, User, Vehicle
+from cac.roles import ADMIN, DIRECTOR
 from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
 from complaints.models import (
     OPEN_STATUSES,
     Attachment,
     Channel,
     Complaint,
+    Department,
     EngineerDispatch,
     Escalation,
     EscalationLevel,
     KeyAttentionVehicle,
     Status,
     current_due_expression,
+    department_manager_role,
 )
 from complaints.services import TRANSITIONS
 
@@ -81,29 +84,59 @@ def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> Quer
 
 
 class TriageGroup:
-    URGENT = 0  # escalated to the director or above, or the deadline is breached or due soon
+    URGENT = 0  # escalated, reopened, or the deadline is breached or due soon
     TO_ASSIGN = 1  # no handler yet, or not acknowledged yet
+    NEW = 2  # acknowledged (and perhaps assigned at once), the investigation not started yet
+
+
+def triage_departments(*, user: User) -> list[str]:
+    """The departments whose board a user sees: those they manage (the sales manager purchases, the service manager
+    the rest); a director or an administrator, who manages no single department, sees all."""
+    groups = {group.name for group in user.groups.all()} if not user.is_superuser else set()
+    mine = [department for department in Department.values if department_manager_role(department) in groups]
+    if not mine or groups & {DIRECTOR, ADMIN} or user.is_superuser:
+        return list(Department.values)
+    return mine
 
 
 def complaint_triage(*, user: User) -> QuerySet[Complaint]:
-    """The managers' board: escalated and at-risk open complaints first, then unassigned or new ones.
-    Each row carries `triage` (a TriageGroup)."""
-    urgent = Q(escalation_level__gte=EscalationLevel.DIRECTOR) | _at_risk(timezone.now())
+    """The managers' board: every complaint of the user's departments that is unresolved and not simply on track —
+    escalated, reopened, breached or due soon first (the deadline states of `_at_risk`, the one definition), then
+    those without a handler or not yet acknowledged, then those acknowledged but not yet investigated (a new
+    complaint stays on the board after it was acknowledged and assigned). Each row carries `triage` (a TriageGroup)."""
+    urgent = Q(escalation_level__gt=EscalationLevel.AGENT) | Q(status=Status.REOPENED) | _at_risk(timezone.now())
     to_assign = Q(owner__isnull=True) | Q(status=Status.NEW)
     return (
         complaint_list(user=user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=OPEN_STATUSES, department__in=triage_departments(user=user))
         .annotate(
             triage=Case(
                 When(urgent, then=Value(TriageGroup.URGENT)),
                 When(to_assign, then=Value(TriageGroup.TO_ASSIGN)),
-                default=Value(2),
+                When(status=Status.ACKNOWLEDGED, then=Value(TriageGroup.NEW)),
+                default=Value(3),
                 output_field=IntegerField(),
             )
         )
-        .filter(triage__lte=TriageGroup.TO_ASSIGN)
+        .filter(triage__lte=TriageGroup.NEW)
         .order_by("triage", "-escalation_level", "current_due", "pk")
     )
+
+
+SEARCH_LIMIT = 10
+
+
+def complaint_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Complaint]:
+    """Complaints of the user's dealers whose number or OEM reference starts with the query (the global search);
+    the newest first."""
+    text = (query or "").replace("\x00", "").strip()
+    if len(text) < 3:
+        return []
+    references = Q(oem_reference__startswith=text) | Q(oem_reference__startswith=text.upper())
+    condition = Q(number__startswith=text.upper()) | (
+        references & ~Q(oem_reference="")
+    )  # the partial index's condition
+    return list(complaint_list(user=user).filter(condition).order_by("-received_at", "-pk")[:limit])
 
 
 def customer_open_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:

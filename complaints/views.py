@@ -19,7 +19,7 @@ from cac.platform.pagination import page_of
 from cac.platform.views import id_param, role_required, scoped
 from cac.security.once import submit_once
 from complaints import selectors, services
-from complaints.filters import ComplaintFilter
+from complaints.filters import ComplaintFilter, TriageFilter
 from complaints.forms import (
     AssignForm,
     AttachmentForm,
@@ -110,7 +110,8 @@ def complaint_mine(request):
 @role_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def complaint_triage(request):
-    """Escalated and at-risk complaints first, then those to assign; tick several and give them to a handler."""
+    """Escalated, reopened and at-risk complaints first, then those to assign, then the new ones acknowledged; filter
+    and search them; tick several and give them to a handler."""
     handlers = selectors.complaint_handler_list(user=request.user)
     form = BulkAssignForm(
         request.POST or None, complaints=selectors.complaint_open_list(user=request.user), handlers=handlers
@@ -129,14 +130,24 @@ def complaint_triage(request):
             messages.success(
                 request, _("%(count)d complaint(s) assigned to %(name)s.") % {"count": changed, "name": owner}
             )
-            return redirect("complaints:triage")
-    page = page_of(selectors.complaint_triage(user=request.user), request.GET.get("page"), PAGE_SIZE)
-    ticked = {str(pk) for pk in request.POST.getlist("complaints")}
-    return render(
-        request,
-        "complaints/triage.html",
-        {"page": page, "form": form, "handlers": handlers, "ticked": ticked, "groups": selectors.TriageGroup},
+            return redirect(request.get_full_path())
+    triage_filter = TriageFilter(
+        request.GET,
+        queryset=selectors.complaint_triage(user=request.user),
+        staff=handlers,
+        dealer_ids=cac_selectors.dealer_ids(user=request.user),
     )
+    page = page_of(triage_filter.qs, request.GET.get("page"), PAGE_SIZE)
+    ticked = {str(pk) for pk in request.POST.getlist("complaints")}
+    context = {
+        "page": page,
+        "filter": triage_filter,
+        "form": form,
+        "handlers": handlers,
+        "ticked": ticked,
+        "groups": selectors.TriageGroup,
+    }
+    return render(request, "complaints/triage.html", context)
 
 
 # --- The detail page and its forms ------------------------------------------------------------------------------

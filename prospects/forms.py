@@ -95,8 +95,10 @@ class ArchiveForm(forms.Form):
 TRANSITION_FORMS = {"book_appointment": AppointmentForm, "win": WinForm, "lose": LoseForm, "archive": ArchiveForm}
 
 
-def transition_form(action: str, data=None) -> forms.Form:
-    return TRANSITION_FORMS[action](data, prefix=action)
+def transition_form(action: str, data=None, *, prospect=None) -> forms.Form:
+    """The form of a step; for a prospect, prefilled with what it already says (the won car is the intended model)."""
+    initial = {"model": prospect.model_of_interest} if action == "win" and prospect is not None else None
+    return TRANSITION_FORMS[action](data, prefix=action, initial=initial)
 
 
 class ProspectFilterForm(forms.Form):

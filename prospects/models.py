@@ -184,6 +184,10 @@ class Prospect(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["dealer", "status", "next_contact_at"], name="prospect_dealer_status_next"),
             models.Index(fields=["owner", "status", "next_contact_at"], name="prospect_owner_due"),
             models.Index(fields=["dealer", "phone"], name="prospect_dealer_phone"),
+            # The global search finds a prospect by a prefix of the number (LIKE '139%').
+            models.Index(
+                fields=["dealer", "phone"], opclasses=["int8_ops", "varchar_pattern_ops"], name="prospect_phone_prefix"
+            ),
             models.Index(fields=["status", "next_contact_at"], name="prospect_sweep_next_contact"),
         ]
 
@@ -214,11 +218,26 @@ class Prospect(FSMModelMixin, TimeStampedModel):
         """Failed attempts in three different slots (the shared attempts rule)."""
         self.next_contact_at = None
 
-    @transition(field=status, source=Status.FOLLOWING, target=Status.APPOINTMENT, permission=WORK)
-    def book_appointment(self, *, kind: str, at):
+    def _reached_on_its_call(self) -> bool:
+        """A new prospect captured from an inquiry call was reached on that call: the visit or test drive is booked
+        from it, without a second call to record."""
+        return self.status != Status.NEW or self.call_id is not None
+
+    @transition(
+        field=status,
+        source=[Status.FOLLOWING, Status.NEW],
+        target=Status.APPOINTMENT,
+        permission=WORK,
+        conditions=[_reached_on_its_call],
+    )
+    def book_appointment(self, *, kind: str, at, reached_at=None):
+        """`reached_at`: when the prospect was reached, for one booked from the call it came from."""
         self.appointment_kind = kind
         self.appointment_at = at
         self.next_contact_at = at
+        if reached_at is not None:
+            self.contacted_at = self.contacted_at or reached_at
+            self.last_contact_at = max(self.last_contact_at or reached_at, reached_at)
 
     @transition(field=status, source=Status.APPOINTMENT, target=Status.WON, permission=WORK)
     def win(self, *, at, customer: Customer, vehicle: Vehicle | None):

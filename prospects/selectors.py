@@ -21,6 +21,23 @@ def prospect_list(*, user: User) -> QuerySet[Prospect]:
     return Prospect.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related("owner", "dealer")
 
 
+SEARCH_LIMIT = 10
+
+
+def prospect_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Prospect]:
+    """Prospects of the user's dealers by phone (a prefix of the digits, any spelling) or name (a prefix)."""
+    text = (query or "").replace("\x00", "").strip()
+    digits = phone_digits(text)
+    prospects = prospect_list(user=user)
+    if digits.isdigit() and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
+        prospects = prospects.filter(phone__startswith=digits).order_by("phone", "-pk")
+    elif any(ch.isalpha() or ord(ch) > 0x2E80 for ch in text):
+        prospects = prospects.filter(name__istartswith=text).order_by("name", "-pk")
+    else:
+        return []
+    return list(prospects[:limit])
+
+
 def prospect_get(*, user: User, prospect_id: int) -> Prospect:
     return prospect_list(user=user).get(pk=prospect_id)
 

@@ -12,7 +12,7 @@ from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from cac.desk.phones import normalize_mobile
 from cac.desk.selectors import dealer_ids
-from cac.desk.services import call_log
+from cac.desk.services import call_log, calls_link_to_customer
 from cac.desk.vin import normalize_vin
 from cac.models import CallLog, Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult, attempt_slot, attempts_state
@@ -306,7 +306,11 @@ def prospect_transition(*, prospect_id: int, action: str, acting_user: User, **d
                 errors["at"] = _("Enter the date and time of the appointment.")
             if errors:
                 raise ValidationError(errors)
-            method(kind=kind, at=when)
+            if prospect.status == Status.NEW:  # booked on the inquiry call it came from
+                method(kind=kind, at=when, reached_at=prospect.call.started_at)
+                fields += ["contacted_at", "last_contact_at"]
+            else:
+                method(kind=kind, at=when)
             fields += ["appointment_kind", "appointment_at"]
         elif action == "win":
             vin = (data.get("vin") or "").strip()
@@ -324,6 +328,8 @@ def prospect_transition(*, prospect_id: int, action: str, acting_user: User, **d
             )
             method(at=timezone.now(), customer=customer, vehicle=vehicle)
             fields += ["won_at", "customer", "vehicle"]
+            # The calls of the number before it was a customer's (the inquiry, the prospect's calls) are theirs now.
+            calls_link_to_customer(customer=customer, phone=prospect.phone, acting_user=acting_user)
         elif action == "lose":
             reason = data.get("reason") or ""
             if reason not in LostReason.values:

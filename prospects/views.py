@@ -85,6 +85,8 @@ def prospect_create(request):
         initial |= {"phone": call.phone, "dealer": call.dealer_id, "source": "phone"}
         if call.customer_id:
             initial["name"] = call.customer.name
+        elif call.caller_name:
+            initial["name"] = call.caller_name
     form = ProspectCreateForm(
         request.POST or None,
         initial=initial,
@@ -147,7 +149,7 @@ def _detail(request, prospect_id: int, *, forms: dict | None = None):
     forms = forms or {}
     prospect = selectors.prospect_detail(user=user, prospect_id=prospect_id)
     steps = [
-        (action, label, forms.get(action) or transition_form(action))
+        (action, label, forms.get(action) or transition_form(action, prospect=prospect))
         for action, label in services.available_transitions(prospect=prospect, user=user)
     ]
     available = {action for action, _label, _form in steps}

@@ -294,6 +294,7 @@ class World:
             agent=colleague,
         )
         self._attempt(star["prospect"], by=colleague)
+        self._call(phone=star["call"].phone, by=colleague)  # the unknown caller calls again
 
 
 def _build(dealer) -> World:
@@ -337,6 +338,9 @@ def _build(dealer) -> World:
             language="zh-hans",
             status=ReportStatus.READY,
             snapshot=report_snapshot(dealer_ids=[dealer.pk], month=timezone.localdate()),
+        ),
+        "call": CallLogFactory(
+            customer=None, dealer=dealer, phone="13300000000", handled_by=agent, caller_name="星来电"
         ),
         "report_queued": MonthlyReport.objects.create(month=timezone.localdate().replace(day=1), language="zh-hans"),
     }
@@ -398,6 +402,9 @@ def _board(context) -> int:
 PAGES = [
     # The call desk and customers.
     Page("desk", AGENT, shown=rows("my_calls")),
+    Page("desk", AGENT, shown=rows("owed_calls"), label="desk-owed"),
+    Page("desk_today", AGENT),
+    Page("desk_today", SERVICE_MANAGER),
     Page("customer_list", AGENT, shown=rows("page")),
     Page(
         "customer_list",
@@ -409,7 +416,15 @@ PAGES = [
     Page("customer_lookup", AGENT, params={"q": "王"}, shown=rows("results")),
     Page("customer_lookup", AGENT, params={"q": "1380013"}, shown=rows("results"), label="customer_lookup-phone"),
     Page("customer_find", AGENT, params={"q": "王"}, shown=rows("results")),
+    # The global search, one page per kind of key: each group read in one query whatever it finds.
+    Page("search", AGENT, params={"q": "王"}, shown=lambda c: len(c["groups"]["customers"])),
+    Page("search", AGENT, params={"q": "1390013"}, shown=lambda c: len(c["groups"]["prospects"]), label="search-phone"),
+    Page("search", AGENT, params={"q": "RO-0"}, shown=lambda c: len(c["groups"]["vehicles"]), label="search-order"),
+    Page("search", AGENT, params={"q": "TS-"}, shown=lambda c: len(c["groups"]["complaints"]), label="search-number"),
+    Page("search", EXECUTIVE, params={"q": "王"}, shown=lambda c: len(c["groups"]["customers"])),
     Page("customer_detail", AGENT, star="customer", shown=_360),
+    Page("call_detail", AGENT, star="call", shown=rows("other_calls")),
+    Page("call_detail", EXECUTIVE, star="call", shown=rows("other_calls")),
     Page("customer_detail", DIRECTOR, star="customer", shown=_360),
     Page("customer_detail", EXECUTIVE, star="customer", shown=_360),
     Page("customer_list", EXECUTIVE, shown=rows("page")),

@@ -260,6 +260,8 @@ class CallForm(OnceFormMixin, DealerChoiceMixin, forms.Form):
             "recording": data.get("recording"),
             "recording_url": data.get("recording_url", ""),
             "external_id": data.get("external_id") or None,
+            # The name the unknown caller gave is kept on the call, whether or not they become a customer.
+            "caller_name": (data.get("customer_name") or "").strip() if self.unknown_caller else "",
         }
 
     def new_customer_fields(self) -> dict | None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, CtiCall, Customer, Dealer, User, Vehicle
+from cac.platform.history import save_with_history
 from cac.platform.validation import check_choices
 from cac.security.uploads import AUDIO, upload_check
 from cac.texts import is_text, render
@@ -164,6 +165,7 @@ def call_log(
         recording_url=fields.get("recording_url", ""),
         callback_owed=fields.get("callback_owed", False),
         external_id=fields.get("external_id") or None,
+        caller_name=(fields.get("caller_name") or "").strip()[:60],
     )
     check_choices(call)
     call._history_user = acting_user
@@ -178,3 +180,19 @@ def call_log(
             call.recording_url = call.recording_url or cti.recording_url[:200]
     call.save()
     return call
+
+
+LINKED_CALLS_LIMIT = 500
+
+
+@transaction.atomic
+def calls_link_to_customer(*, customer: Customer, phone: str, acting_user: User) -> int:
+    """Give the calls of `phone` at the customer's dealer that belong to nobody (an unknown caller's, a prospect's)
+    to the customer, each with its history row. Returns how many calls were linked; calling it again links none."""
+    calls = CallLog.objects.select_for_update().filter(dealer_id=customer.dealer_id, phone=phone, customer__isnull=True)
+    linked = 0
+    for call in calls.order_by("started_at", "pk")[:LINKED_CALLS_LIMIT]:
+        call.customer = customer
+        save_with_history(call, acting_user=acting_user, reason="linked to the new customer", fields=["customer"])
+        linked += 1
+    return linked

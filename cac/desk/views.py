@@ -38,7 +38,7 @@ def desk(request):
     calls = selectors.call_list(user=request.user)
     context = {
         "my_calls": calls.filter(handled_by=request.user)[:10],
-        "owed_calls": calls.filter(callback_owed=True).order_by("started_at")[:10],
+        "owed_calls": selectors.calls_owing_callback(user=request.user),
         "missed_calls": missed_calls_owed(user=request.user)[:MISSED_SHOWN],
         "missed_count": missed_calls_count(user=request.user),
         "dialer": dialer_enabled(),
@@ -233,8 +233,19 @@ def call_new(request):
                 messages.success(request, _("Call logged."))
             if call.customer_id:
                 return redirect("customer_detail", customer_id=call.customer_id)
-            return redirect("call_list")
+            return redirect("call_detail", call_id=call.pk)
     return render(request, "cac/call_new.html", {"form": form, "existing": existing})
+
+
+@role_required("cac.view_calllog")
+@scoped
+@require_GET
+def call_detail(request, call_id: int):
+    """A call and its caller: the name they gave, their number's other calls, and what to do next for a caller who
+    is no customer yet (save them as a customer, capture them as a prospect)."""
+    call = selectors.call_get(user=request.user, call_id=call_id)
+    context = {"call": call, "other_calls": selectors.calls_of_number(call=call)}
+    return render(request, "cac/call_detail.html", context)
 
 
 @role_required("cac.view_calllog")

@@ -977,7 +977,7 @@ def test_a_file_gone_from_the_disk_is_not_found(agent_client, attachment, media_
 def test_triage_shows_escalated_and_at_risk_first_then_those_to_assign(client, service_manager, spread, customer):
     quiet = ComplaintFactory(
         customer=customer,
-        status=Status.ACKNOWLEDGED,
+        status=Status.INVESTIGATING,
         owner=service_manager,
         resolve_due_at=timezone.now() + timedelta(days=2),
     )
@@ -995,6 +995,57 @@ def test_triage_shows_escalated_and_at_risk_first_then_those_to_assign(client, s
     assert to_assign == [unassigned.pk]
     assert quiet.pk not in dict(shown)
     assert spread["closed_old"].pk not in dict(shown)
+    assert spread["in_progress_on_time"].pk not in dict(shown)  # the sales department's
+
+
+def test_triage_keeps_a_new_complaint_once_acknowledged_and_assigned(client, service_manager, customer):
+    """The complaint received, acknowledged and given a handler at once stays on the board until investigated."""
+    received = ComplaintFactory(
+        customer=customer,
+        status=Status.ACKNOWLEDGED,
+        owner=service_manager,
+        resolve_due_at=timezone.now() + timedelta(days=2),
+    )
+    reopened = ComplaintFactory(
+        customer=customer,
+        status=Status.REOPENED,
+        owner=service_manager,
+        resolve_due_at=timezone.now() + timedelta(days=2),
+    )
+    escalated = ComplaintFactory(
+        customer=customer,
+        status=Status.INVESTIGATING,
+        owner=service_manager,
+        resolve_due_at=timezone.now() + timedelta(days=2),
+        escalation_level=EscalationLevel.DEPARTMENT_MANAGER,
+    )
+    client.force_login(service_manager)
+    shown = {c.pk: c.triage for c in client.get(reverse("complaints:triage")).context["page"]}
+    assert shown == {received.pk: 2, reopened.pk: 0, escalated.pk: 0}
+    html = client.get(reverse("complaints:triage")).content.decode()
+    assert received.number in html
+
+
+def test_triage_filters_by_handler_category_severity_channel_and_search(client, service_manager, agent, spread):
+    client.force_login(service_manager)
+
+    def shown(**params):
+        response = client.get(reverse("complaints:triage"), params)
+        assert response.status_code == 200
+        return {c.pk for c in response.context["page"]}
+
+    assert shown(owner=agent.pk) == {spread["investigating_soon"].pk}
+    assert shown(channel=Channel.MEDIA) == {spread["investigating_soon"].pk}
+    assert shown(category=Category.REPAIR_COST) == {spread["investigating_soon"].pk}
+    assert shown(severity=Severity.MAJOR) == set()
+    assert shown(q=spread["new_soon"].number) == {spread["new_soon"].pk}
+    assert shown(owner="not-a-number") == shown()  # a bad filter value is ignored with a field error, never a 500
+
+
+def test_the_sales_manager_sees_the_sales_departments_board(client, make_user, dealer, spread):
+    client.force_login(make_user(roles.SALES_MANAGER, dealer))
+    shown = {c.pk for c in client.get(reverse("complaints:triage")).context["page"]}
+    assert spread["new_breached"].pk not in shown  # after-sales
 
 
 def test_bulk_assign_gives_the_ticked_complaints_to_a_handler(client, service_manager, agent, customer):

@@ -78,3 +78,36 @@ def test_reactivation_is_for_managers_only(prospect, agent, sales_manager):
 
     assert not has_transition_perm(prospect.reactivate, agent)
     assert has_transition_perm(prospect.reactivate, sales_manager)
+
+
+# --- Booked from the inquiry call, converted with the number's calls -----------------------------------------------
+
+
+def test_a_new_prospect_from_an_inquiry_call_is_booked_from_that_call(prospect, agent):
+    from tests.cac.factories import CallLogFactory
+
+    call = CallLogFactory(customer=None, dealer=prospect.dealer, phone=prospect.phone, handled_by=agent)
+    Prospect.objects.filter(pk=prospect.pk).update(call=call)
+    booked = services.prospect_transition(
+        prospect_id=prospect.pk, action="book_appointment", acting_user=agent, **DATA["book_appointment"]
+    )
+    assert booked.status == Status.APPOINTMENT
+    assert booked.contacted_at == call.started_at == booked.last_contact_at
+    assert booked.appointment_kind == "test_drive"
+
+
+def test_winning_links_the_numbers_earlier_calls_to_the_new_customer(prospect, agent):
+    from cac.models import CallLog
+    from tests.cac.factories import CallLogFactory, DealerFactory
+
+    calls = [
+        CallLogFactory(customer=None, dealer=prospect.dealer, phone=prospect.phone, handled_by=agent) for _ in range(2)
+    ]
+    elsewhere = CallLogFactory(  # the same number on another dealer's line
+        customer=None, dealer=DealerFactory(code="ZZ09"), phone=prospect.phone, handled_by=agent
+    )
+    prospect = put(prospect, Status.APPOINTMENT)
+    won = services.prospect_transition(prospect_id=prospect.pk, action="win", acting_user=agent, **DATA["win"])
+    assert {call.customer_id for call in CallLog.objects.filter(pk__in=[c.pk for c in calls])} == {won.customer_id}
+    assert CallLog.objects.get(pk=elsewhere.pk).customer_id is None
+    assert CallLog.history.filter(id=calls[0].pk).latest().history_user == agent

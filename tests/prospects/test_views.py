@@ -381,3 +381,17 @@ def test_the_board_counts_every_prospect_and_links_to_the_rest(client, make_user
     assert [p.next_contact_at for p in following] == sorted(p.next_contact_at for p in following)
     assert f"{reverse('prospects:list')}?status={Status.FOLLOWING}" in response.content.decode()
     assert f"{reverse('prospects:list')}?status={Status.NEW}" not in response.content.decode()
+
+
+def test_the_won_form_is_prefilled_with_the_intended_model(agent_client, prospect):
+    put(prospect, Status.APPOINTMENT)
+    response = agent_client.get(reverse("prospects:detail", args=[prospect.pk]))
+    win = next(form for action, _label, form in response.context["steps"] if action == "win")
+    assert win.initial["model"] == prospect.model_of_interest == "凯美瑞"
+
+
+def test_a_new_prospect_from_a_call_offers_the_booking_at_once(agent_client, prospect, agent):
+    call = CallLogFactory(customer=None, dealer=prospect.dealer, phone=prospect.phone, handled_by=agent)
+    Prospect.objects.filter(pk=prospect.pk).update(call=call)
+    response = agent_client.get(reverse("prospects:detail", args=[prospect.pk]))
+    assert "book_appointment" in [action for action, _label, _form in response.context["steps"]]

@@ -136,6 +136,8 @@ ACCESS = {
     ("GET", "customer_list"): _row(200, 200),
     ("GET", "customer_lookup"): _row(200, 200),
     ("GET", "customer_find"): _row(302, 302),
+    ("GET", "search"): _row(200, 200),
+    ("GET", "desk_today"): _row(200, 200),
     ("GET", "customer_create"): _row(200, 403),
     ("POST", "customer_create"): _row(302, 403),
     ("GET", "customer_detail"): _row(200, 200),
@@ -149,6 +151,7 @@ ACCESS = {
     ("POST", "vehicle_edit"): _row(302, 403),
     ("GET", "call_list"): _row(200, 200),
     ("GET", "call_new"): _row(200, 403),
+    ("GET", "call_detail"): _row(200, 200),
     ("POST", "call_new"): _row(302, 403),
     ("GET", "call_recording"): _row(200, 403),
     ("GET", "healthz"): _every(200),
@@ -200,6 +203,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
         "vehicle_create": [customer.pk],
         "vehicle_edit": [vehicle.pk],
         "call_recording": [call.pk],
+        "call_detail": [call.pk],
         "notification_read": [0],  # none of the user's: nothing changes, back to the list
         "password_reset_confirm": ["MA", "not-a-token"],
         "sms_receipt": ["alibaba", receipt_token("alibaba")],
@@ -207,6 +211,7 @@ def _request_for(name: str, method: str, *, dealer, customer, vehicle, call):
     data = {
         "customer_lookup": {"q": "138"},
         "customer_find": {"q": "陈静"},
+        "search": {"q": "陈"},
         "customer_create": {
             "dealer": dealer.pk,
             "name": "新客户",
@@ -572,11 +577,35 @@ def test_new_caller_call_without_saving_the_caller(agent_client, dealer):
         reverse("call_new"),
         {"dealer": dealer.pk, "phone": "010-6552 9988", "preferred_channel": "phone", **call_data()},
     )
-    assert response.status_code == 302
-    assert response.url == reverse("call_list")
     call = CallLog.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("call_detail", args=[call.pk])
     assert (call.customer, call.phone) == (None, "01065529988")
     assert Customer.objects.count() == 0
+
+
+def test_an_unknown_caller_keeps_the_name_typed_and_lands_on_the_call_with_a_prospect_capture(agent_client, dealer):
+    response = agent_client.post(
+        reverse("call_new"),
+        {
+            "dealer": dealer.pk,
+            "phone": "137 0013 7002",
+            "customer_name": " 赵女士 ",
+            "preferred_channel": "phone",
+            **call_data(),
+        },
+        follow=True,
+    )
+    call = CallLog.objects.get()
+    assert call.caller_name == "赵女士" and call.customer is None
+    assert response.redirect_chain[-1][0] == reverse("call_detail", args=[call.pk])
+    html = response.content.decode()
+    assert "赵女士" in html and 'id="caller-new-prospect"' in html
+    capture = agent_client.get(reverse("prospects:create"), {"call": call.pk})
+    assert capture.context["form"].initial["name"] == "赵女士"
+    assert capture.context["form"].initial["phone"] == "13700137002"
+    listed = agent_client.get(reverse("call_list")).content.decode()
+    assert "赵女士" in listed
 
 
 def test_new_caller_with_a_known_number_is_a_field_error_and_nothing_is_written(agent_client, dealer, customer):
