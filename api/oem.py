@@ -326,7 +326,10 @@ def _mail(oem: DealerOemSettings, payload: dict, report: OemReport) -> None:
                 "report": report,
                 "complaint": report.complaint,
                 "payload": payload,
-                "steps": complaint["steps"],
+                "steps": [
+                    {**step, "status": dict(Status.choices).get(step["status"], step["status"])}
+                    for step in complaint["steps"]
+                ],
                 "response": payload["customer_response"],
                 "oem": oem,
                 "escalation": payload.get("escalation"),

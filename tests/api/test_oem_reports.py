@@ -167,6 +167,7 @@ def test_without_a_webhook_the_report_goes_by_mail_in_the_dealers_language(oem_c
     result = next(message for message in mail.outbox if message.subject.startswith("Result report"))
     assert oem_complaint.number in result.subject and "OEM-9" in result.subject
     assert "免费返修" in result.body and "Countermeasure" in result.body and "no follow-up call yet" in result.body
+    assert "Countermeasure proposed" in result.body and "countermeasure_proposed" not in result.body  # the steps named
     assert [re.findall(r"(?:^|\s)(/[\w\-./?=&%]*)", message.body, re.MULTILINE) for message in mail.outbox] == [[], []]
     oem_complaint.refresh_from_db()
     assert oem_complaint.oem_status_reported_at and oem_complaint.oem_result_reported_at
