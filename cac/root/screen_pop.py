@@ -3,6 +3,7 @@
 Why short-lived: the web workers are synchronous (gunicorn threads, `runserver` under `make run`), so an open
 stream holds a thread. Each stream polls the database (one indexed query every `CTI_POLL_SECONDS`) for at most
 `CTI_STREAM_SECONDS` and then ends; the browser's EventSource reconnects by itself after the `retry` it was given.
+With the connection pool (DATABASE_POOL_MAX_SIZE) the connection goes back to the pool between polls.
 No broker or channel layer is needed, so it works the same on the embedded SQLite default and in docker-compose.
 
 It belongs to the composition root because the pop shows the caller's open complaints and follow-ups owed."""
@@ -11,6 +12,7 @@ import json
 import time
 
 from django.conf import settings
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -70,6 +72,7 @@ def _events(user: User, language: str):
     deadline = time.monotonic() + seconds
     yield f"retry: {settings.CTI_RETRY_MS}\n\n"
     shown, payloads = None, {}
+    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
     with translation.override(language):
         while True:
             calls = screen_pop_calls(user=user)
@@ -83,6 +86,8 @@ def _events(user: User, language: str):
                 shown = key
             if time.monotonic() + poll > deadline:
                 return
+            if pooled:
+                connection.close()  # back to the pool between polls: a waiting stream holds no connection
             time.sleep(poll)
 
 
