@@ -143,7 +143,7 @@ def sms_send(
         message.text = sms_render(template=template, parameters=parameters)[:500]
     check_choices(message)
     message._history_user = acting_user
-    message._change_reason = f"queued: {purpose}"
+    message._change_reason = f"queued: {purpose}" if template is not None else f"no template: {purpose}"
     message.save()
     if message.status == SmsMessage.Status.QUEUED:
         enqueue_on_commit(DELIVER_TASK, message_id=message.pk)
