@@ -10,7 +10,9 @@ Guarantees:
 - `sms_deliver` (the worker) sends a queued message at most once: it locks the row, skips it when another worker holds
   it or when it is no longer queued, and records the gateway's message id in the same transaction. A temporary failure
   (a 5xx, a timeout, a connection refused) leaves it queued for the task's next retry; a refusal or the last retry
-  makes it `failed`.
+  makes it `failed`. (A worker killed between the gateway's acceptance and the commit leaves the message queued, and
+  the task, redelivered, sends it again: the message id goes along as Alibaba Cloud's OutId and Tencent Cloud's
+  SessionContext, so the gateway's records show such a repeat.)
 - `sms_receipt_record` applies a gateway's delivery receipt once: `sent → delivered | failed`; a repeated or unknown
   receipt changes nothing.
 
@@ -143,7 +145,7 @@ def sms_send(
         message.text = sms_render(template=template, parameters=parameters)[:500]
     check_choices(message)
     message._history_user = acting_user
-    message._change_reason = f"queued: {purpose}"
+    message._change_reason = f"queued: {purpose}" if template is not None else f"no template: {purpose}"
     message.save()
     if message.status == SmsMessage.Status.QUEUED:
         enqueue_on_commit(DELIVER_TASK, message_id=message.pk)

@@ -207,3 +207,25 @@ def test_the_status_is_protected():
     message = SmsMessage()
     with pytest.raises(AttributeError):
         message.status = SmsMessage.Status.DELIVERED
+
+
+@pytest.mark.parametrize(
+    ("body", "parameters", "ok"),
+    [
+        ("${dealer}：请致电${phone}", ["dealer", "phone"], True),
+        ("${dealer}：请致电${phone}", ["phone", "dealer"], True),  # Tencent's {1}, {2} follow the list's order
+        ("${dealer}：请致电${phone}", ["dealer"], False),
+        ("${dealer}", ["dealer", "phone"], False),
+        ("${dealer}", "dealer", False),
+    ],
+)
+def test_a_templates_parameters_are_those_its_text_names(body, parameters, ok):
+    from django.core.exceptions import ValidationError
+
+    template = SmsTemplate(purpose=PURPOSE, signature="店", body=body, parameters=parameters)
+    if ok:
+        template.clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            template.clean()
+        assert "parameters" in refused.value.message_dict

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cac.cti.lines import cti_line_create
+from cac.deadlines.sms import SmsReceipt, get_backend, sms_deliver, sms_receipt_record
 from cac.desk.phones import normalize_mobile
 from cac.desk.vin import vin_check_digit
-from cac.models import CallLog, CtiLine, Customer, Dealer, DealerHoliday, User, Vehicle
+from cac.models import CallLog, CtiLine, Customer, Dealer, DealerHoliday, SmsMessage, User, Vehicle
 from cac.platform.attempts import latest_slot_moment
 from cac.roles import ROLE_PERMISSIONS, sync_roles
 from callbacks.demo import follow_up_after_complaint, seed_callbacks
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         events = seed_callbacks(dealer=dealer, users=users)
         if not CtiLine.objects.filter(number=DEMO_LINE).exists():
             cti_line_create(dealer=dealer, number=DEMO_LINE, name="服务热线")  # cti_simulate gives it a token
+        self._sms_receipts(dealer)
         prospects = 0
         if not Prospect.objects.filter(dealer=dealer).exists():
             prospects = len(seed_prospects(dealer=dealer, users=list(users.values())))
@@ -109,6 +111,28 @@ class Command(BaseCommand):
                 f"{events} new deliveries and repair orders with their follow-up calls, {prospects} new prospects."
             )
         )
+
+    def _sms_receipts(self, dealer: Dealer) -> None:
+        """The demo's SMS handed to the log (never to a real gateway) and given receipts, so that the 360 shows
+        delivered and failed ones: one in five failed. Messages already past `queued` are left as they are."""
+        if get_backend().vendor not in ("log", "memory"):
+            return
+        queued = SmsMessage.objects.filter(dealer=dealer, status=SmsMessage.Status.QUEUED).order_by("pk")
+        for message_id in queued.values_list("pk", flat=True):
+            sms_deliver(message_id=message_id)
+        sent = SmsMessage.objects.filter(dealer=dealer, status=SmsMessage.Status.SENT).order_by("pk")
+        for gateway in {message.gateway for message in sent}:
+            receipts = [
+                SmsReceipt(
+                    reference=message.gateway_reference, delivered=True, code="DELIVRD", at=message.handed_over_at
+                )
+                if index % 5 != 4
+                else SmsReceipt(
+                    reference=message.gateway_reference, delivered=False, code="MK:0001", description="用户停机"
+                )
+                for index, message in enumerate(sent.filter(gateway=gateway))
+            ]
+            sms_receipt_record(gateway=gateway, receipts=receipts)
 
     def _user(self, role: str, dealer: Dealer) -> User:
         last, first = STAFF[role]
