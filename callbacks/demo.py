@@ -250,3 +250,24 @@ def follow_up_after_complaint(*, complaint, agent: User, called_at, rng: random.
         remarks="问题已解决，客户满意" if satisfied else "客户表示问题仍然存在，不满意",
         at=called_at,
     )
+
+
+def backdate_after_complaint_calls(*, dealer: Dealer) -> int:
+    """Give the after-complaint calls the times of the complaints they follow (demo data only): the complaints are
+    walked through the services today and then dated back over the months, and their calls go with them, so the
+    statistics of every month have their follow-ups. Each call becomes due the same delay after its complaint's
+    resolution as the rule gave it today, and never after the call that made it. Returns the calls moved."""
+    moved = 0
+    calls = Callback.objects.filter(
+        dealer=dealer, kind=Kind.AFTER_COMPLAINT, complaint__resolved_at__isnull=False
+    ).select_related("complaint")
+    for callback in calls:
+        resolved_at = callback.complaint.resolved_at
+        if callback.created_at <= resolved_at + timedelta(minutes=1):
+            continue  # resolved today, or moved by an earlier run
+        due_at = resolved_at + max(callback.due_at - callback.created_at, timedelta(0))
+        if callback.completed_at is not None:
+            due_at = min(due_at, callback.completed_at)
+        Callback.objects.filter(pk=callback.pk).update(created_at=resolved_at, due_at=due_at)
+        moved += 1
+    return moved

@@ -215,6 +215,12 @@ def complaint_transition(request, complaint_id: int, action: str):
                 _("%(number)s: “%(step)s” done.") % {"number": complaint.number, "step": services.TRANSITIONS[action]},
             )
             return redirect("complaints:detail", complaint_id=complaint.pk)
+    # Said at the top of the page too: the panel's field errors may sit below the fold.
+    messages.error(
+        request,
+        _("%(number)s: “%(step)s” was not done; see the form below.")
+        % {"number": complaint.number, "step": services.TRANSITIONS[action]},
+    )
     return _detail(request, complaint.pk, forms={action: form}, open_panel=action)
 
 

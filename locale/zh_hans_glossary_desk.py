@@ -31,4 +31,5 @@ ZH_HANS = {
     "State calendar": "法定节假日日历",
     "Mark all “%(kind)s” read": "将“%(kind)s”全部标为已读",
     "Delete": "删除",
+    "%(number)s: “%(step)s” was not done; see the form below.": "%(number)s：“%(step)s”未完成，请查看下方表单。",
 }

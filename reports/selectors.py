@@ -31,6 +31,7 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Max, Q
 from django.db.models.functions import TruncMonth
 
+from cac.platform.ratios import percent
 from cac.platform.zones import dealers_zone
 from callbacks.models import SATISFIED_FROM, Callback, Kind, made_on_time_q, made_q
 from callbacks.models import Status as CallbackStatus
@@ -93,8 +94,7 @@ def percentile(values: list[float], p: float) -> float | None:
     return values[lower] + (values[upper] - values[lower]) * (position - lower)
 
 
-def _pct(part: int | None, whole: int | None) -> float | None:
-    return None if not whole else round(100.0 * (part or 0) / whole, 1)
+_pct = percent  # the one definition of a ratio (cac.platform.ratios)
 
 
 def month_bounds(month: date, zone: zoneinfo.ZoneInfo | None = None) -> tuple[datetime, datetime]:

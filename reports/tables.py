@@ -10,6 +10,7 @@ from datetime import date
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cac.platform.ratios import percent_text
 from cac.texts import render
 from complaints.models import Category, ResolutionType, Severity, Status
 from reports.charts import bar_chart, line_chart
@@ -57,9 +58,9 @@ def month_label(month: date) -> str:
 
 
 def _num(value, suffix: str = ""):
-    if value is None:
-        return "—"
-    return f"{value}{suffix}" if suffix else value
+    if suffix == "%":
+        return percent_text(value)
+    return "—" if value is None else value
 
 
 def _summary_rows(figures: ComplaintFigures) -> list[list]:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from cac.platform.ratios import percent_text
 from callbacks.models import Status
 
 register = template.Library()
@@ -21,10 +22,8 @@ def callback_status_badge(callback) -> str:
 
 @register.filter
 def percent(rate) -> str:
-    """0.8333 → 83.3 %; nothing to divide by → —."""
-    if rate is None:
-        return "—"
-    return f"{number_format(round(rate * 100, 1), decimal_pos=1)} %"
+    """0.8333 → 83.3%; nothing to divide by → — (cac.platform.ratios)."""
+    return percent_text(None if rate is None else rate * 100)
 
 
 @register.filter

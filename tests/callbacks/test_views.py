@@ -470,7 +470,7 @@ def test_stats_page(client, supervisor, month, django_assert_max_num_queries):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'id="stats-by-agent"' in body and 'id="stats-by-kind"' in body
-    assert "66.7 %" in body  # completion rate
+    assert "66.7%" in body  # completion rate
     assert "3.5" in body  # average satisfaction
 
 

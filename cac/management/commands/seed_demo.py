@@ -21,7 +21,7 @@ from cac.desk.vin import vin_check_digit
 from cac.models import CallLog, CtiLine, Customer, Dealer, DealerHoliday, SmsMessage, User, Vehicle
 from cac.platform.attempts import latest_slot_moment
 from cac.roles import ROLE_PERMISSIONS, sync_roles
-from callbacks.demo import follow_up_after_complaint, seed_callbacks
+from callbacks.demo import backdate_after_complaint_calls, follow_up_after_complaint, seed_callbacks
 from complaints.demo import seed_complaints
 from complaints.models import Complaint
 from prospects.demo import seed_prospects
@@ -95,6 +95,7 @@ class Command(BaseCommand):
         users = {role: self._user(role, dealer) for role in ROLE_PERMISSIONS}
         created = self._customers(dealer, users, customers)
         complaints = seed_complaints(dealer=dealer, users=users, follow_up=follow_up_after_complaint)
+        backdate_after_complaint_calls(dealer=dealer)
         events = seed_callbacks(dealer=dealer, users=users)
         if not CtiLine.objects.filter(number=DEMO_LINE).exists():
             cti_line_create(dealer=dealer, number=DEMO_LINE, name="服务热线")  # cti_simulate gives it a token
