@@ -158,6 +158,21 @@ def worklist_totals(
     )
 
 
+def worklist_by_customer(rows: list[Callback]) -> list[Callback]:
+    """A page of the worklist with each customer's follow-ups together, where the customer's first one stands (one
+    call covers them all); each row carries `customer_calls` (how many of the page are the customer's) and
+    `first_of_customer`."""
+    groups: dict[int, list[Callback]] = {}
+    for row in rows:
+        groups.setdefault(row.customer_id, []).append(row)
+    ordered = []
+    for calls in groups.values():
+        for index, row in enumerate(calls):
+            row.customer_calls, row.first_of_customer = len(calls), index == 0
+            ordered.append(row)
+    return ordered
+
+
 def worklist_rows(rows, *, now: datetime) -> list[Callback]:
     """Each row of a page of the worklist with `last_attempt_result_label`, `blocked` (the slot rule says not yet)
     and `slot_marks`."""

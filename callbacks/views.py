@@ -61,7 +61,7 @@ def worklist(request):
             ("today", _("Due today"), totals["today"]),
             ("overdue", _("Overdue from earlier days"), totals["before_today"]),
         ],
-        "rows": selectors.worklist_rows(page.object_list, now=now),
+        "rows": selectors.worklist_by_customer(selectors.worklist_rows(page.object_list, now=now)),
         "page": page,
         "filter_form": filter_form,
         "agents": agents,

@@ -28,4 +28,5 @@ ZH_HANS = {
     "Overdue from earlier days": "之前已逾期",
     "All kinds": "全部类型",
     "Customer name or phone": "客户姓名或电话",
+    "%(total)s follow-up: one call covers it": "%(total)s 个回访：一通电话即可全部完成",
 }

@@ -586,3 +586,16 @@ def test_admin_shows_callbacks_with_attempts_and_edits_questions(client, make_ca
     )
     assert response.status_code == 302
     assert Question.objects.filter(dealer=dealer, kind="after_sale").count() == 1
+
+
+def test_a_customers_follow_ups_stand_together_each_with_its_own_call(agent_client, make_callback, frozen):
+    first = make_callback(kind=Kind.AFTER_SALE)
+    between = make_callback()
+    second = make_callback(kind=Kind.AFTER_SERVICE, customer=first.customer)
+    response = agent_client.get(reverse("callbacks:worklist"))
+    assert row_ids(response) == [first.pk, second.pk, between.pk]
+    html = response.content.decode()
+    assert f'id="customer-group-{first.customer_id}"' in html
+    assert f'id="customer-group-{between.customer_id}"' not in html
+    for callback in (first, second):
+        assert reverse("callbacks:detail", args=[callback.pk]) in html
