@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cac.desk.selectors import customer_list, dealer_ids
+from cac.desk.selectors import customer_list, customer_lookup, dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult, Slot, slot_bounds, slot_of
 from cac.platform.zones import dealer_zone, dealers_zone
@@ -72,32 +72,68 @@ def _attempts_annotations(current_slot: str | None) -> dict:
     return annotations
 
 
-def callback_worklist(*, user: User, now: datetime | None = None, agent_id: int | None = None) -> QuerySet[Callback]:
+@dataclass(frozen=True)
+class WorklistFilters:
+    """What the worklist is narrowed to: a tab (`today`: due today; `overdue`: due before today; empty: all), a kind
+    of follow-up, and a search by a prefix of the customer's name or number."""
+
+    tab: str = ""
+    kind: str = ""
+    query: str = ""
+
+
+WORKLIST_TABS = ("today", "overdue")
+
+
+def start_of_today(now: datetime, zone=None) -> datetime:
+    """Midnight that began `now`'s day in `zone` (the dealers' zone)."""
+    return end_of_today(now, zone) - timedelta(days=1)
+
+
+def callback_worklist(
+    *, user: User, now: datetime | None = None, agent_id: int | None = None, filters: WorklistFilters | None = None
+) -> QuerySet[Callback]:
     """The open follow-up calls to make today: scheduled ones due by tonight, and every due or started one.
 
-    Agents see their own; supervisors see everyone's, or one agent's with `agent_id`. Overdue first, then by due
-    time, then by slot fit: customers already tried in the current slot go last. Each row carries `attempt_count`,
-    `last_attempt_at`, `last_attempt_slot` and `is_overdue`, computed in the query; `worklist_rows` adds what the
-    screen shows of a page of them."""
+    Agents see their own; supervisors see everyone's, or one agent's with `agent_id`. Those due today first (a call
+    due today never waits behind months-old ones), then the overdue of earlier days; each by due time, then by slot
+    fit: customers already tried in the current slot go last. Each row carries `attempt_count`, `last_attempt_at`,
+    `last_attempt_slot`, `is_overdue` and `is_due_today`, computed in the query; `worklist_rows` adds what the screen
+    shows of a page of them."""
     now = now or timezone.now()
     zone = dealers_zone(dealer_ids(user=user))
     current_slot = slot_of(now, zone)
+    calls = _worklist_calls(user=user, now=now, agent_id=agent_id, zone=zone, filters=filters)
+    today = start_of_today(now, zone)
+    if filters is not None and filters.tab == "today":
+        calls = calls.filter(due_at__gte=today)
+    elif filters is not None and filters.tab == "overdue":
+        calls = calls.filter(due_at__lt=today)
     return (
-        _worklist_calls(user=user, now=now, agent_id=agent_id, zone=zone)
-        .select_related("customer", "vehicle", "agent", "dealer")
+        calls.select_related("customer", "vehicle", "agent", "dealer")
         .annotate(
             **_attempts_annotations(current_slot),
             is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_due_today=Case(
+                When(due_at__gte=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
         )
-        .order_by("-is_overdue", "due_at", "tried_in_current_slot", "pk")
+        .order_by("-is_due_today", "due_at", "tried_in_current_slot", "pk")
     )
 
 
-def _worklist_calls(*, user: User, now: datetime, agent_id: int | None, zone=None) -> QuerySet[Callback]:
+def _worklist_calls(
+    *, user: User, now: datetime, agent_id: int | None, zone=None, filters: WorklistFilters | None = None
+) -> QuerySet[Callback]:
     zone = zone or dealers_zone(dealer_ids(user=user))
     callbacks = callback_list(user=user).filter(
         Q(status=Status.SCHEDULED, due_at__lt=end_of_today(now, zone)) | Q(status__in=[Status.DUE, Status.IN_PROGRESS])
     )
+    if filters is not None and filters.kind:
+        callbacks = callbacks.filter(kind=filters.kind)
+    if filters is not None and filters.query:
+        customers = customer_lookup(user=user, query=filters.query, limit=SEARCH_CUSTOMERS)
+        callbacks = callbacks.filter(customer_id__in=[customer.pk for customer in customers])
     if not user.has_perm(SUPERVISE):
         return callbacks.filter(agent=user)
     if agent_id is not None:
@@ -105,11 +141,36 @@ def _worklist_calls(*, user: User, now: datetime, agent_id: int | None, zone=Non
     return callbacks
 
 
-def worklist_totals(*, user: User, now: datetime, agent_id: int | None = None) -> dict[str, int]:
-    """How many calls the whole worklist holds, and how many are overdue: one query, without the attempts."""
-    return _worklist_calls(user=user, now=now, agent_id=agent_id).aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+SEARCH_CUSTOMERS = 50
+
+
+def worklist_totals(
+    *, user: User, now: datetime, agent_id: int | None = None, filters: WorklistFilters | None = None
+) -> dict[str, int]:
+    """How many calls the whole worklist holds (whatever the tab), how many are overdue now, and the count of each
+    tab: one query, without the attempts."""
+    today = start_of_today(now, dealers_zone(dealer_ids(user=user)))
+    return _worklist_calls(user=user, now=now, agent_id=agent_id, filters=filters).aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        today=Count("pk", filter=Q(due_at__gte=today)),
+        before_today=Count("pk", filter=Q(due_at__lt=today)),
     )
+
+
+def worklist_by_customer(rows: list[Callback]) -> list[Callback]:
+    """A page of the worklist with each customer's follow-ups together, where the customer's first one stands (one
+    call covers them all); each row carries `customer_calls` (how many of the page are the customer's) and
+    `first_of_customer`."""
+    groups: dict[int, list[Callback]] = {}
+    for row in rows:
+        groups.setdefault(row.customer_id, []).append(row)
+    ordered = []
+    for calls in groups.values():
+        for index, row in enumerate(calls):
+            row.customer_calls, row.first_of_customer = len(calls), index == 0
+            ordered.append(row)
+    return ordered
 
 
 def worklist_rows(rows, *, now: datetime) -> list[Callback]:

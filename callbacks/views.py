@@ -42,11 +42,26 @@ def worklist(request):
             agent_id = filter_form.cleaned_data["agent"].pk
         agents = list(filter_form.fields["agent"].queryset)  # the select's options, read once
     now = timezone.now()
-    worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id)
-    totals = selectors.worklist_totals(user=request.user, now=now, agent_id=agent_id)
-    page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE, count=totals["total"])
+    tab = request.GET.get("tab", "")
+    kind = request.GET.get("kind", "")
+    filters = selectors.WorklistFilters(
+        tab=tab if tab in selectors.WORKLIST_TABS else "",
+        kind=kind if kind in Kind.values else "",
+        query=request.GET.get("q", "").replace("\x00", "").strip()[:60],
+    )
+    worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id, filters=filters)
+    totals = selectors.worklist_totals(user=request.user, now=now, agent_id=agent_id, filters=filters)
+    shown = {"": totals["total"], "today": totals["today"], "overdue": totals["before_today"]}[filters.tab]
+    page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE, count=shown)
     context = {
-        "rows": selectors.worklist_rows(page.object_list, now=now),
+        "filters": filters,
+        "kinds": Kind.choices,
+        "tabs": [
+            ("", _("All"), totals["total"]),
+            ("today", _("Due today"), totals["today"]),
+            ("overdue", _("Overdue from earlier days"), totals["before_today"]),
+        ],
+        "rows": selectors.worklist_by_customer(selectors.worklist_rows(page.object_list, now=now)),
         "page": page,
         "filter_form": filter_form,
         "agents": agents,

@@ -23,4 +23,10 @@ ZH_HANS = {
     "Unknown caller": "未知来电人",
     "Other calls from this number": "该号码的其他来电",
     "No other call from this number.": "该号码没有其他来电。",
+    # The follow-up worklist.
+    "Due today first, then the overdue of earlier days, each by due time; customers already tried in the current time slot go last. After no answer, try again in another slot: three failed slots make the customer unreachable.": "今天到期的排在最前，其次是之前各天已逾期的，各按到期时间排列；本时段已拨打过的客户排在最后。未接通时请换一个时段再拨：三个不同时段都未接通即为联系不上。",
+    "Overdue from earlier days": "之前已逾期",
+    "All kinds": "全部类型",
+    "Customer name or phone": "客户姓名或电话",
+    "%(total)s follow-up: one call covers it": "%(total)s 个回访：一通电话即可全部完成",
 }

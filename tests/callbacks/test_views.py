@@ -109,7 +109,9 @@ def row_ids(response) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-callback="(\d+)"', response.content.decode())]
 
 
-def test_worklist_order_overdue_then_due_time_then_slot_fit(agent_client, make_callback, agent, second_agent, frozen):
+def test_worklist_order_due_today_then_overdue_then_due_time_then_slot_fit(
+    agent_client, make_callback, agent, second_agent, frozen
+):
     tonight = local(2025, 3, 10, 18, 0)
     overdue = make_callback(due_at=local(2025, 3, 9, 18, 0))
     tried_this_morning = make_callback(due_at=tonight, attempts=[(local(2025, 3, 10, 8, 30), NO_ANSWER)])
@@ -125,13 +127,28 @@ def test_worklist_order_overdue_then_due_time_then_slot_fit(agent_client, make_c
     response = agent_client.get(reverse("callbacks:worklist"))
     assert response.status_code == 200
     assert row_ids(response) == [
-        overdue.pk,
         earlier_today.pk,
         untried.pk,
         tried_yesterday_afternoon.pk,
         scheduled_today.pk,
         tried_this_morning.pk,
+        overdue.pk,  # a call due today never waits behind one overdue from earlier days
     ]
+    tabs = {value: count for value, _label, count in response.context["tabs"]}
+    assert tabs == {"": 6, "today": 5, "overdue": 1}
+    assert row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "overdue"})) == [overdue.pk]
+    assert overdue.pk not in row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "today"}))
+
+
+def test_worklist_filters_by_kind_and_searches_by_customer(agent_client, make_callback, frozen):
+    care = make_callback(kind=Kind.AFTER_SERVICE)
+    sale = make_callback(kind=Kind.AFTER_SALE)
+    assert row_ids(agent_client.get(reverse("callbacks:worklist"), {"kind": Kind.AFTER_SERVICE})) == [care.pk]
+    found = agent_client.get(reverse("callbacks:worklist"), {"q": sale.customer.name})
+    assert row_ids(found) == [sale.pk]
+    assert row_ids(agent_client.get(reverse("callbacks:worklist"), {"q": sale.customer.mobile})) == [sale.pk]
+    for odd in ({"kind": "nonsense"}, {"tab": "nonsense"}, {"q": "\x00"}, {"q": "zz"}):
+        assert agent_client.get(reverse("callbacks:worklist"), odd).status_code == 200
 
 
 def test_worklist_row_shows_attempts_slots_and_next_attempt(agent_client, make_callback, frozen):
@@ -569,3 +586,16 @@ def test_admin_shows_callbacks_with_attempts_and_edits_questions(client, make_ca
     )
     assert response.status_code == 302
     assert Question.objects.filter(dealer=dealer, kind="after_sale").count() == 1
+
+
+def test_a_customers_follow_ups_stand_together_each_with_its_own_call(agent_client, make_callback, frozen):
+    first = make_callback(kind=Kind.AFTER_SALE)
+    between = make_callback()
+    second = make_callback(kind=Kind.AFTER_SERVICE, customer=first.customer)
+    response = agent_client.get(reverse("callbacks:worklist"))
+    assert row_ids(response) == [first.pk, second.pk, between.pk]
+    html = response.content.decode()
+    assert f'id="customer-group-{first.customer_id}"' in html
+    assert f'id="customer-group-{between.customer_id}"' not in html
+    for callback in (first, second):
+        assert reverse("callbacks:detail", args=[callback.pk]) in html
