@@ -266,9 +266,10 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
     try:
         if action == "acknowledge":
             # What the customer was told; without a time given, the policy's resolution deadline.
-            promised = data.get("answer_promised_at") or complaint.resolve_due_at
-            if promised <= now:
+            promised = data.get("answer_promised_at")
+            if promised is not None and promised <= now:
                 raise ValidationError({"answer_promised_at": _("The answer promised must be a time still to come.")})
+            promised = promised or complaint.resolve_due_at
             method(at=now, answer_promised_at=promised)
             fields += ["acknowledged_at", "answer_promised_at"]
         elif action == "propose_countermeasure":
