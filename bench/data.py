@@ -364,7 +364,8 @@ def _complaints_sql(sizes: Sizes, dealer: Callable[[str], str], agent: Callable[
         description, demand, status, escalation_level, received_at, acknowledge_due_at, resolve_due_at,
         acknowledged_at, resolved_at, closed_at, root_cause, countermeasure, resolution_type, compensation_amount,
         resolution_note, prevention_measure, oem_reference, oem_status_reported_at, oem_result_reported_at,
-        is_abnormal, abnormal_reason, reopen_count, close_reason, customer_id, dealer_id, owner_id, vehicle_id)
+        is_abnormal, abnormal_reason, reopen_count, close_reason, close_kind, root_cause_class, customer_id, dealer_id,
+        owner_id, vehicle_id)
     SELECT p, received, LEAST(%(now)s, received + interval '1 day' * (1 + age / 10)),
            'TS-' || to_char(received AT TIME ZONE 'Asia/Shanghai', 'YYYYMM') || '-'
                || lpad(row_number() OVER (PARTITION BY dealer_id,
@@ -391,6 +392,8 @@ def _complaints_sql(sizes: Sizes, dealer: Callable[[str], str], agent: Callable[
            CASE WHEN channel IN {oem} AND age >= 3 THEN received + interval '3 days' END,
            false, '', CASE WHEN status = 'reopened' THEN 1 ELSE 0 END,
            CASE WHEN status = 'cancelled' THEN '顾客撤诉' ELSE '' END,
+           CASE WHEN status = 'closed' THEN 'satisfied' ELSE '' END,
+           CASE WHEN status IN ('resolved', 'closed') THEN 'product' ELSE '' END,
            c, dealer_id,
            CASE WHEN r3 < 0.7 THEN (dealer_id - 1) * {U} + CASE WHEN category = 'purchase' THEN 2 ELSE 1 END
                 ELSE {agent("dealer_id", "p", 62)} END,

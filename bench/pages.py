@@ -38,6 +38,7 @@ STEP_DATA = {
     "acknowledge": {"acknowledge-note": "Facts confirmed; the customer expects an answer by Friday (benchmark)."},
     "investigate": {"investigate-note": "Workshop checks the vehicle (benchmark)."},
     "propose_countermeasure": {
+        "propose_countermeasure-root_cause_class": "technical",
         "propose_countermeasure-root_cause": "Clip of the door trim missing after the last repair (benchmark).",
         "propose_countermeasure-countermeasure": "Replace the clip free of charge (benchmark).",
     },

@@ -10,7 +10,9 @@ core, and the app that owns the consequence connects to it in its `AppConfig.rea
 - `complaint_changed` (sent by the complaints workflow inside the transaction that opens a complaint or moves its
   status): the integration API records the deliveries to the dealer's webhooks for other systems.
 - `follow_up_concluded` (called by the follow-up app when a reached call ends): the complaints app closes or
-  reopens the complaint the call was about, or opens a new one for a dissatisfied customer after a sale or a repair.
+  reopens the complaint the call was about, or opens a new one for a dissatisfied customer after a sale or a repair;
+  it is the only way a complaint is closed as satisfied. `complaint_categories` gives the follow-up form the
+  categories the caller picks from for that new complaint.
 - `key_attention_flag`, `key_attention_among` (called by the 三包 watch of the follow-up app): the complaints app
   keeps the key-attention list (重点关注车辆).
 
@@ -46,6 +48,7 @@ class FollowUpOutcome:
     vehicle: Any  # cac.models.Vehicle | None
     call: Any  # cac.models.CallLog | None: the call of the reaching attempt
     complaint_id: int | None = None  # the complaint the call followed, for "after_complaint"
+    category: str = ""  # what a dissatisfied customer after a sale or a repair complains of, picked by the caller
 
 
 class Seam:
@@ -66,6 +69,9 @@ class Seam:
 
 # (outcome=FollowUpOutcome, acting_user=) -> the complaint the call opened, or None.
 follow_up_concluded = Seam("follow_up_concluded")
+
+# () -> [(value, label)]: the complaint categories, for the follow-up caller to pick when a customer is dissatisfied.
+complaint_categories = Seam("complaint_categories")
 
 # (vehicle=, reason=, change_reason=) -> None: on the key-attention list with the reason, or the reason added.
 key_attention_flag = Seam("key_attention_flag")

@@ -109,8 +109,16 @@ def _play(callback: Callback, outcome: str, event_day: date, users: dict[str, Us
         satisfaction=rng.choice((4, 5, 5)) if happy else 2,
         answers=_answers(callback.kind, happy=happy),
         remarks="客户满意，无其他意见" if happy else "客户对处理结果不满意，要求店里给说法",
+        # The caller picks what the dissatisfied customer complains of (the complaints' categories).
+        complaint_category="" if happy else rng.choice(DISSATISFIED_WITH.get(callback.kind, ("other",))),
         at=reached_at,
     )
+
+
+DISSATISFIED_WITH = {
+    Kind.AFTER_SALE: ("purchase", "service_attitude", "product_quality"),
+    Kind.AFTER_SERVICE: ("repair_quality", "repair_cost", "service_attitude", "parts"),
+}
 
 
 def _outcome(age_days: int, index: int) -> str:

@@ -17,7 +17,7 @@ from cac.models import Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult
 from cac.security.once import OnceFormMixin
 from callbacks import selectors
-from callbacks.models import Kind, Question
+from callbacks.models import SATISFIED_FROM, Kind, Question
 
 SCORES = [(str(score), str(score)) for score in range(1, 6)]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -51,11 +51,19 @@ class AttemptForm(OnceFormMixin, forms.Form):
         help_text=_("What the customer said, in their words."),
     )
 
-    def __init__(self, *args, questions: list[Question], **kwargs):
+    def __init__(self, *args, questions: list[Question], complaint_categories: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
             self.fields[self.field_name(question)] = self._question_field(question)
+        if complaint_categories:
+            # After a sale or a repair a dissatisfied answer opens a complaint: the caller says what it is about.
+            self.fields["complaint_category"] = forms.ChoiceField(
+                label=_("What is the customer dissatisfied with?"),
+                choices=[("", "---------"), *complaint_categories],
+                required=False,
+                help_text=_("Only when the customer is dissatisfied: the category of the complaint it opens."),
+            )
 
     @staticmethod
     def field_name(question: Question) -> str:
@@ -85,6 +93,12 @@ class AttemptForm(OnceFormMixin, forms.Form):
             return cleaned
         if cleaned.get("satisfaction") is None:
             self.add_error("satisfaction", _("Record the customer's satisfaction from 1 to 5."))
+        elif (
+            "complaint_category" in self.fields
+            and cleaned["satisfaction"] < SATISFIED_FROM
+            and not cleaned.get("complaint_category")
+        ):
+            self.add_error("complaint_category", _("Choose what the customer is dissatisfied with."))
         for question in self.questions:
             name = self.field_name(question)
             if question.required and not str(cleaned.get(name) or "").strip() and name not in self.errors:
@@ -111,6 +125,7 @@ class AttemptForm(OnceFormMixin, forms.Form):
             "remarks": self.cleaned_data["remarks"].strip(),
             "satisfaction": self.cleaned_data.get("satisfaction") if reached else None,
             "answers": self.answers() if reached else None,
+            "complaint_category": self.cleaned_data.get("complaint_category", "") if reached else "",
         }
 
 

@@ -141,6 +141,7 @@ def callback_record_attempt(
     satisfaction: int | None = None,
     answers: dict | None = None,
     remarks: str = "",
+    complaint_category: str = "",
     at: datetime | None = None,
 ) -> Callback:
     """Record one attempt and what followed from it, in one transaction: the call log, the attempt, and the
@@ -191,7 +192,7 @@ def callback_record_attempt(
         callback.complete(at=at, satisfaction=satisfaction, answers=answers or {}, remarks=remarks)
         fields += ["completed_at", "satisfaction", "answers", "remarks", "next_attempt_at"]
         save_with_history(callback, acting_user=acting_user, reason=f"completed: {satisfaction}/5", fields=fields)
-        _close_the_loop(callback, acting_user=acting_user)
+        _close_the_loop(callback, acting_user=acting_user, complaint_category=complaint_category)
         return callback
     if result == AttemptResult.DECLINED:
         callback.decline(at=at, remarks=remarks or note)
@@ -245,7 +246,7 @@ def _send_follow_up_sms(callback: Callback, *, acting_user: User | None, purpose
     )
 
 
-def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
+def _close_the_loop(callback: Callback, *, acting_user: User, complaint_category: str = "") -> None:
     """Seed 003: the complaints workflow decides what the reached call means for complaints (the seam
     `follow_up_concluded`); a complaint it opens is kept as the one this call raised."""
     if callback.kind not in (Kind.AFTER_COMPLAINT, Kind.AFTER_SALE, Kind.AFTER_SERVICE):
@@ -263,6 +264,7 @@ def _close_the_loop(callback: Callback, *, acting_user: User) -> None:
             vehicle=callback.vehicle,
             call=attempt.call if attempt else None,
             complaint_id=callback.complaint_id if callback.kind == Kind.AFTER_COMPLAINT else None,
+            category=complaint_category,
         ),
         acting_user=acting_user,
     )

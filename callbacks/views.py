@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import has_transition_perm
 
+from cac import seams
 from cac.desk.forms import add_service_errors
 from cac.desk.selectors import dealer_ids, dealer_list
 from cac.models import Customer
@@ -26,6 +29,8 @@ from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Kind, Status
 from callbacks.warranty_watch import Thresholds, sanbao_watch_list
 
 WORKLIST_PAGE_SIZE = 25
+# A dissatisfied customer on these calls is a new complaint, whose category the caller picks.
+RAISES_COMPLAINT = (Kind.AFTER_SALE, Kind.AFTER_SERVICE)
 
 VIEW = "callbacks.view_callback"
 
@@ -72,6 +77,15 @@ def worklist(request):
     return render(request, "callbacks/worklist.html", context)
 
 
+def _attempt_form(callback, data=None, *, user) -> AttemptForm:
+    return AttemptForm(
+        data,
+        questions=services.questions_for(dealer=callback.dealer, kind=callback.kind),
+        complaint_categories=seams.complaint_categories() if callback.kind in RAISES_COMPLAINT else None,
+        once_user=user,
+    )
+
+
 def _detail(request, callback_id: int, *, forms: dict | None = None, status: int = 200):
     """The work screen, fetched afresh; `forms` carries a bound form with errors to show in place of a blank one."""
     user = request.user
@@ -101,7 +115,7 @@ def _detail(request, callback_id: int, *, forms: dict | None = None, status: int
         "kinds": Kind,
     }
     if is_open and not excluded and user.has_perm(WORK):
-        context["attempt_form"] = forms.get("attempt") or AttemptForm(questions=questions, once_user=user)
+        context["attempt_form"] = forms.get("attempt") or _attempt_form(callback, user=user)
     if is_open and has_transition_perm(callback.cancel, user):
         context["cancel_form"] = forms.get("cancel") or CancelForm()
     if is_open and user.has_perm(SUPERVISE):
@@ -125,11 +139,7 @@ def callback_detail(request, callback_id: int):
 def callback_attempt(request, callback_id: int):
     """Record one attempt with, when the customer was reached, the answers; one submit, one service call."""
     callback = selectors.callback_get(user=request.user, callback_id=callback_id)
-    form = AttemptForm(
-        request.POST,
-        questions=services.questions_for(dealer=callback.dealer, kind=callback.kind),
-        once_user=request.user,
-    )
+    form = _attempt_form(callback, request.POST, user=request.user)
     if form.is_valid():
         try:
             once = submit_once(
@@ -150,15 +160,38 @@ def callback_attempt(request, callback_id: int):
 def _after_attempt(request, callback, *, result: str):
     customer = callback.customer.name
     if callback.status == Status.COMPLETED:
-        if callback.raised_complaint_id:
+        raised = callback.raised_complaint if callback.raised_complaint_id else None
+        followed = callback.complaint if callback.complaint_id else None
+        if raised is not None:
             messages.warning(
                 request,
-                _(
-                    "Follow-up call with %(customer)s completed. The customer is dissatisfied: complaint %(number)s was opened."
-                )
-                % {"customer": customer, "number": callback.raised_complaint.number},
+                format_html(
+                    _(
+                        "Follow-up call with {customer} completed. The customer is dissatisfied: complaint "
+                        '<a href="{url}">{number}</a> was opened and sent to {manager}.'
+                    ),
+                    customer=customer,
+                    url=reverse("complaints:detail", args=[raised.pk]),
+                    number=raised.number,
+                    manager=raised.owner or _("no manager yet"),
+                ),
             )
             # The agent sees the new complaint at once, on the call's own page.
+            return redirect("callbacks:detail", callback_id=callback.pk)
+        if followed is not None and followed.is_open:  # the dissatisfied answer reopened it
+            messages.warning(
+                request,
+                format_html(
+                    _(
+                        "Follow-up call with {customer} completed. The customer is dissatisfied: complaint "
+                        '<a href="{url}">{number}</a> was reopened and sent to {manager}.'
+                    ),
+                    customer=customer,
+                    url=reverse("complaints:detail", args=[followed.pk]),
+                    number=followed.number,
+                    manager=followed.owner or _("no manager yet"),
+                ),
+            )
             return redirect("callbacks:detail", callback_id=callback.pk)
         messages.success(request, _("Follow-up call with %(customer)s completed.") % {"customer": customer})
         if callback.complaint_id:

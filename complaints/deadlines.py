@@ -191,13 +191,9 @@ def acknowledge_breached(sweep: Sweep, rows: list[Complaint]) -> None:
 
 def resolve_breached(sweep: Sweep, rows: list[Complaint]) -> None:
     why = text(gettext_noop("resolution overdue"))
-    raises = []
-    for complaint in rows:
-        # Breached: the director; a further working day without a resolution: the OEM region.
-        later = sweep.calendar(complaint.dealer).add_working_days(complaint.resolve_due_at, 1)
-        target = EscalationLevel.OEM_REGION if sweep.now >= later else EscalationLevel.DIRECTOR
-        raises.append((complaint, target, why, ""))
-    _escalate(sweep, raises)
+    # The ladder stops at the director: the OEM region is asked by a manager for what exceeds the dealer's
+    # authority (seed 000 §五.7, "避免直接将客诉推向厂家"), never because a deadline passed.
+    _escalate(sweep, [(complaint, EscalationLevel.DIRECTOR, why, "") for complaint in rows])
 
 
 def resolve_due_soon(sweep: Sweep, rows: list[Complaint]) -> None:
@@ -216,6 +212,29 @@ def resolve_due_soon(sweep: Sweep, rows: list[Complaint]) -> None:
                 url=reverse("complaints:detail", args=[complaint.pk]),
                 dealer_id=complaint.dealer_id,
                 counter="complaints_due_soon",
+            )
+            for complaint in rows
+        ]
+    )
+
+
+def answer_promise_passed(sweep: Sweep, rows: list[Complaint]) -> None:
+    """The answer time promised to the customer passed without a result: tell the handler, once per promise."""
+    sweep.send(
+        [
+            Notice(
+                recipient=complaint.owner,
+                key=f"complaint:{complaint.pk}:answer-promised:{stamp(complaint.answer_promised_at)}",
+                kind="complaint_answer_overdue",
+                title=text(
+                    gettext_noop("%(number)s: the answer promised to the customer by %(due)s is overdue"),
+                    number=complaint.number,
+                    due=timezone.localtime(complaint.answer_promised_at, sweep.calendar(complaint.dealer).zone),
+                ),
+                body=complaint.description[:500],
+                url=reverse("complaints:detail", args=[complaint.pk]),
+                dealer_id=complaint.dealer_id,
+                counter="complaints_answer_overdue",
             )
             for complaint in rows
         ]
@@ -302,7 +321,7 @@ RULES = [
         select=lambda sweep: _base().filter(
             status__in=UNRESOLVED_STATUSES,
             resolve_due_at__lte=sweep.now,
-            escalation_level__lt=EscalationLevel.OEM_REGION,
+            escalation_level__lt=EscalationLevel.DIRECTOR,
         ),
         act=resolve_breached,
     ),
@@ -315,6 +334,13 @@ RULES = [
             owner__isnull=False,
         ),
         act=resolve_due_soon,
+    ),
+    DeadlineRule(
+        name="complaints.answer_promise_passed",
+        select=lambda sweep: _base().filter(
+            status__in=UNRESOLVED_STATUSES, answer_promised_at__lte=sweep.now, owner__isnull=False
+        ),
+        act=answer_promise_passed,
     ),
     DeadlineRule(
         name="complaints.oem_reports",

@@ -11,7 +11,12 @@ from django.utils import timezone
 from cac.models import Customer, Dealer, User
 from cac.platform.attempts import latest_slot_moment
 from complaints.models import Category, Channel, Complaint, Escalation, ResolutionType, Severity, Status
-from complaints.services import complaint_create, complaint_escalate, complaint_transition
+from complaints.services import (
+    complaint_create,
+    complaint_escalate,
+    complaint_transition,
+    complaint_update_details,
+)
 
 COUNT = 160
 DESCRIPTIONS = {
@@ -39,11 +44,16 @@ PATHS = {
     Status.CANCELLED: ["cancel"],
 }
 STEP_DATA = {
-    "propose_countermeasure": {"root_cause": "技师未按标准流程检查", "countermeasure": "安排技术经理复检并返修"},
+    "propose_countermeasure": {
+        "root_cause": "技师未按标准流程检查",
+        "root_cause_class": "people",
+        "countermeasure": "安排技术经理复检并返修",
+    },
     "resolve": {"resolution_type": ResolutionType.REWORK, "note": "已返修，客户试车确认"},
-    "close_satisfied": {"prevention_measure": "交车前增加质检复核环节"},
     "cancel": {"note": "客户撤回，重复登记"},
 }
+
+PREVENTION_MEASURES = ("交车前增加质检复核环节", "每周例会通报同类问题", "技师上岗前复训维修标准")
 
 
 def _target_status(rng: random.Random, age_days: int) -> str:
@@ -96,6 +106,10 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callab
         if "follow_up" not in times and target in (Status.CLOSED, Status.REOPENED):
             target = Status.RESOLVED  # resolved too recently for a call in a slot before now: the call is still owed
         for action in PATHS[target]:
+            if action == "follow_up":  # the prevention measure, written before the satisfied call closes it
+                complaint_update_details(
+                    complaint_id=complaint.pk, acting_user=manager, prevention_measure=PREVENTION_MEASURES[index % 3]
+                )
             if action in ("follow_up", "follow_up_unhappy"):
                 follow_up(
                     complaint=complaint,
@@ -143,6 +157,7 @@ def _backdate(complaint_id: int, times: dict[str, datetime], target: str) -> Non
         updates["resolved_at"] = times["resolved"]
     if target == Status.CLOSED:
         updates["closed_at"] = times["follow_up"]
+        updates["prevention_measure_at"] = times["follow_up"]
     if target == Status.CANCELLED:
         updates["closed_at"] = times["acknowledged"]
     if updates:

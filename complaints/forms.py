@@ -10,7 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateTimeInput, add_service_errors
 from cac.models import CallLog, Vehicle
 from cac.security.once import OnceFormMixin
-from complaints.models import Attachment, Category, Channel, Complaint, Escalation, ResolutionType, Severity
+from complaints.models import (
+    MANAGER_CLOSE_KINDS,
+    Attachment,
+    Category,
+    Channel,
+    CloseKind,
+    Complaint,
+    Escalation,
+    ResolutionType,
+    RootCauseClass,
+    Severity,
+)
 from complaints.services import attachment_validate
 
 
@@ -128,7 +139,22 @@ class TransitionForm(forms.Form):
         }
 
 
+class AcknowledgeForm(TransitionForm):
+    answer_promised_at = forms.DateTimeField(
+        label=_("Answer promised to the customer by"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("When the customer was told to expect the countermeasure; empty: the resolution deadline."),
+    )
+    field_order = ["answer_promised_at", "note"]
+
+
 class CountermeasureForm(TransitionForm):
+    root_cause_class = forms.ChoiceField(
+        label=_("Cause class"),
+        choices=[("", "---------"), *RootCauseClass.choices],
+        help_text=_("People, organisation, technical, product or price."),
+    )
     root_cause = forms.CharField(label=_("Root cause"), max_length=3000, widget=_textarea(2))
     countermeasure = forms.CharField(
         label=_("Countermeasure"),
@@ -136,7 +162,7 @@ class CountermeasureForm(TransitionForm):
         widget=_textarea(2),
         help_text=_("The option agreed with the customer (repair, rework, part, refund, compensation, explanation …)."),
     )
-    field_order = ["root_cause", "countermeasure", "note"]
+    field_order = ["root_cause_class", "root_cause", "countermeasure", "note"]
 
 
 class ResolveForm(TransitionForm):
@@ -160,15 +186,16 @@ class ResolveForm(TransitionForm):
         return cleaned
 
 
-class CloseSatisfiedForm(TransitionForm):
-    prevention_measure = forms.CharField(
-        label=_("Prevention measure"),
-        max_length=3000,
-        required=False,
-        widget=_textarea(2),
-        help_text=_("What the dealer changes so that it does not happen again (预防)."),
+class CloseByManagerForm(TransitionForm):
+    """Closing without a satisfied follow-up call: only for the reasons seed 000 allows, each counted apart."""
+
+    note_label = _("Reason")
+    note_required = True
+    close_kind = forms.ChoiceField(
+        label=_("Why close without a satisfied follow-up?"),
+        choices=[("", "---------"), *[(kind.value, kind.label) for kind in map(CloseKind, MANAGER_CLOSE_KINDS)]],
     )
-    field_order = ["prevention_measure", "note"]
+    field_order = ["close_kind", "note"]
 
 
 class ReasonForm(TransitionForm):
@@ -181,10 +208,10 @@ class ReopenForm(TransitionForm):
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "acknowledge": AcknowledgeForm,
     "propose_countermeasure": CountermeasureForm,
     "resolve": ResolveForm,
-    "close_satisfied": CloseSatisfiedForm,
-    "close_by_manager": ReasonForm,
+    "close_by_manager": CloseByManagerForm,
     "cancel": ReasonForm,
     "reopen": ReopenForm,
 }

@@ -87,6 +87,29 @@ class ResolutionType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CloseKind(models.TextChoices):
+    """How a complaint ended closed: verified satisfied on its follow-up call (seed 003 §7), or closed by a manager
+    with one of the reasons seed 000 allows; the figures count each apart."""
+
+    SATISFIED = "satisfied", _("Satisfied on the follow-up call")
+    UNREACHABLE = "unreachable", _("Customer unreachable")
+    ACCEPTED = "accepted", _("Not satisfied but accepts (不满意但是能接受)")
+
+
+# The kinds a manager may close with; SATISFIED comes only from a reached, satisfied follow-up call.
+MANAGER_CLOSE_KINDS = [CloseKind.UNREACHABLE, CloseKind.ACCEPTED]
+
+
+class RootCauseClass(models.TextChoices):
+    """The cause classes of seed 000 (原因分析: 人员 / 组织 / 技术 / 产品 / 价格)."""
+
+    PEOPLE = "people", _("People")
+    ORGANISATION = "organisation", _("Organisation")
+    TECHNICAL = "technical", _("Technical")
+    PRODUCT = "product", _("Product")
+    PRICE = "price", _("Price")
+
+
 class Status(models.TextChoices):
     NEW = "new", _("New")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -150,6 +173,14 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         related_name="complaints_owned",
         verbose_name=_("handler"),
     )
+    staff_involved = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_about",
+        verbose_name=_("staff member complained about (当事人)"),
+    )
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), choices=EscalationLevel, default=EscalationLevel.AGENT
     )
@@ -157,9 +188,12 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
     resolve_due_at = models.DateTimeField(_("resolve by"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # Seed 000 受理: the customer is told how long the countermeasure will take; the sweep holds the dealer to it.
+    answer_promised_at = models.DateTimeField(_("answer promised to the customer by"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     root_cause = models.TextField(_("root cause"), max_length=3000, blank=True)
+    root_cause_class = models.CharField(_("cause class"), max_length=16, choices=RootCauseClass, blank=True)
     countermeasure = models.TextField(_("countermeasure"), max_length=3000, blank=True)
     resolution_type = models.CharField(_("resolution"), max_length=20, choices=ResolutionType, blank=True)
     compensation_amount = models.DecimalField(
@@ -172,12 +206,14 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     )
     resolution_note = models.TextField(_("what was done"), max_length=3000, blank=True)
     prevention_measure = models.TextField(_("prevention measure"), max_length=3000, blank=True)
+    prevention_measure_at = models.DateTimeField(_("prevention measure recorded at"), null=True, blank=True)
     oem_reference = models.CharField(_("OEM reference"), max_length=40, blank=True)
     oem_status_reported_at = models.DateTimeField(_("status reported to the OEM at"), null=True, blank=True)
     oem_result_reported_at = models.DateTimeField(_("result reported to the OEM at"), null=True, blank=True)
     is_abnormal = models.BooleanField(_("abnormal complaint (非正常投诉)"), default=False)
     abnormal_reason = models.TextField(_("why abnormal"), max_length=2000, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    close_kind = models.CharField(_("how it was closed"), max_length=12, choices=CloseKind, blank=True)
     close_reason = models.TextField(_("reason for closing or cancelling"), max_length=2000, blank=True)
     calls = models.ManyToManyField(CallLog, blank=True, related_name="complaints", verbose_name=_("calls"))
 
@@ -232,6 +268,7 @@ class Complaint(FSMModelMixin, TimeStampedModel):
             # The deadline sweep looks across dealers.
             models.Index(fields=["status", "acknowledge_due_at"], name="complaint_sweep_ack_due"),
             models.Index(fields=["status", "resolve_due_at"], name="complaint_sweep_resolve_due"),
+            models.Index(fields=["status", "answer_promised_at"], name="complaint_sweep_answer_due"),
         ]
 
     def __str__(self) -> str:
@@ -253,9 +290,10 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     # --- Transitions: they change memory only; complaints.services saves and records who and why. ---
 
     @transition(field=status, source=Status.NEW, target=Status.ACKNOWLEDGED, permission=HANDLE)
-    def acknowledge(self, *, at):
-        """Facts confirmed and the customer told when to expect an answer."""
+    def acknowledge(self, *, at, answer_promised_at):
+        """Facts confirmed and the customer told when to expect an answer (seed 000 受理)."""
         self.acknowledged_at = at
+        self.answer_promised_at = answer_promised_at
 
     @transition(
         field=status, source=[Status.ACKNOWLEDGED, Status.REOPENED], target=Status.INVESTIGATING, permission=HANDLE
@@ -264,8 +302,9 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         """Finding the real cause."""
 
     @transition(field=status, source=Status.INVESTIGATING, target=Status.COUNTERMEASURE_PROPOSED, permission=HANDLE)
-    def propose_countermeasure(self, *, root_cause: str, countermeasure: str):
+    def propose_countermeasure(self, *, root_cause: str, countermeasure: str, root_cause_class: str = ""):
         self.root_cause = root_cause
+        self.root_cause_class = root_cause_class
         self.countermeasure = countermeasure
 
     @transition(field=status, source=Status.COUNTERMEASURE_PROPOSED, target=Status.IN_PROGRESS, permission=HANDLE)
@@ -279,24 +318,39 @@ class Complaint(FSMModelMixin, TimeStampedModel):
         self.resolution_note = resolution_note
         self.compensation_amount = compensation_amount
 
-    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=HANDLE)
-    def close_satisfied(self, *, at, prevention_measure: str = ""):
-        """The follow-up call found the customer satisfied."""
+    def follow_up_found_satisfied(self) -> bool:
+        """Set by complaints.services.complaint_close_after_follow_up for the complaint it holds locked: only a
+        reached, satisfied after-complaint follow-up call closes a complaint as satisfied (seed 003 §7)."""
+        return getattr(self, "_satisfied_follow_up", False)
+
+    @transition(
+        field=status,
+        source=Status.RESOLVED,
+        target=Status.CLOSED,
+        permission=HANDLE,
+        conditions=[follow_up_found_satisfied],
+    )
+    def close_satisfied(self, *, at):
+        """The follow-up caller (回访员) found the customer satisfied."""
         self.closed_at = at
-        if prevention_measure:
-            self.prevention_measure = prevention_measure
+        self.close_kind = CloseKind.SATISFIED
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=MANAGE)
-    def close_by_manager(self, *, at, reason: str):
-        """A manager closes without a satisfied follow-up (customer unreachable, agreed by phone ...)."""
+    def close_by_manager(self, *, at, kind: str, reason: str):
+        """A manager closes without a satisfied follow-up: the customer is unreachable, or not satisfied but
+        accepts the result (seed 000)."""
         self.closed_at = at
+        self.close_kind = kind
         self.close_reason = reason
 
     @transition(field=status, source=Status.RESOLVED, target=Status.REOPENED, permission=HANDLE)
-    def reopen(self):
-        """The follow-up found the customer dissatisfied: find the cause again (seed 003's loop)."""
+    def reopen(self, *, resolve_due_at):
+        """The follow-up found the customer dissatisfied: find the cause again (seed 003's loop), against a new
+        resolution deadline counted from now."""
         self.reopen_count += 1
         self.resolved_at = None
+        self.resolve_due_at = resolve_due_at
+        self.answer_promised_at = resolve_due_at  # the customer is told the loop starts again
 
     @transition(field=status, source=OPEN_STATUSES, target=Status.CANCELLED, permission=MANAGE)
     def cancel(self, *, at, reason: str):

@@ -14,18 +14,25 @@ from complaints.models import Category, Channel, Complaint, KeyAttentionVehicle,
 def follow_up_concluded(*, outcome: seams.FollowUpOutcome, acting_user: User) -> Complaint | None:
     """Seed 003: a satisfied follow-up closes the complaint it followed, a dissatisfied one reopens it; a customer
     dissatisfied after a sale or a repair is a new complaint, which is returned."""
-    from complaints.services import complaint_create, complaint_transition
+    from complaints.services import complaint_close_after_follow_up, complaint_create, complaint_transition
 
     if outcome.kind == "after_complaint":
         complaint = Complaint.objects.get(pk=outcome.complaint_id)
         if complaint.status != Status.RESOLVED:
             return None
-        action = "close_satisfied" if outcome.satisfied else "reopen"
-        if not has_transition_perm(getattr(complaint, action), acting_user):
+        if outcome.satisfied:
+            complaint_close_after_follow_up(
+                complaint_id=complaint.pk,
+                satisfaction=outcome.satisfaction,
+                remarks=outcome.remarks,
+                acting_user=acting_user,
+            )
+            return None
+        if not has_transition_perm(complaint.reopen, acting_user):
             raise ValidationError(_("Your role cannot close or reopen this complaint."))
         complaint_transition(
             complaint_id=complaint.pk,
-            action=action,
+            action="reopen",
             acting_user=acting_user,
             note=_("Follow-up call: satisfaction %(score)s/5. %(remarks)s")
             % {"score": outcome.satisfaction, "remarks": outcome.remarks},
@@ -33,12 +40,14 @@ def follow_up_concluded(*, outcome: seams.FollowUpOutcome, acting_user: User) ->
         return None
     if outcome.satisfied:
         return None
+    if outcome.category not in Category.values:
+        raise ValidationError({"complaint_category": _("Choose what the customer is dissatisfied with.")})
     after_sale = outcome.kind == "after_sale"
     return complaint_create(
         customer=outcome.customer,
         acting_user=acting_user,
         channel=Channel.SALES_FOLLOW_UP if after_sale else Channel.SERVICE_FOLLOW_UP,
-        category=Category.PURCHASE if after_sale else Category.REPAIR_QUALITY,
+        category=outcome.category,
         description=outcome.remarks
         or _("Dissatisfied on the follow-up call (%(score)s/5).") % {"score": outcome.satisfaction},
         vehicle=outcome.vehicle,
@@ -75,7 +84,13 @@ def key_attention_among(*, vehicle_ids: list[int]) -> set[int]:
     )
 
 
+def complaint_categories() -> list[tuple[str, str]]:
+    """The categories a follow-up caller picks from when a dissatisfied customer becomes a complaint."""
+    return list(Category.choices)
+
+
 def connect() -> None:
+    seams.complaint_categories.register(complaint_categories)
     seams.follow_up_concluded.register(follow_up_concluded)
     seams.key_attention_flag.register(key_attention_flag)
     seams.key_attention_among.register(key_attention_among)

@@ -25,10 +25,12 @@ from complaints.deadlines import deadlines_for
 from complaints.models import (
     HANDLE,
     MANAGE,
+    MANAGER_CLOSE_KINDS,
     OPEN_STATUSES,
     Attachment,
     Category,
     Channel,
+    CloseKind,
     Complaint,
     Department,
     EngineerDispatch,
@@ -36,6 +38,7 @@ from complaints.models import (
     EscalationLevel,
     KeyAttentionVehicle,
     ResolutionType,
+    RootCauseClass,
     Severity,
     Status,
     department_manager_role,
@@ -205,8 +208,9 @@ def _release_key_attention(complaint: Complaint, *, at: datetime) -> None:
     mistake, or a duplicate of nothing open): no complaint is left to watch the vehicle for."""
     for entry in KeyAttentionVehicle.objects.select_for_update().filter(complaints=complaint, released_at__isnull=True):
         still_open = entry.complaints.exclude(status__in=[Status.CLOSED, Status.CANCELLED]).exists()
-        unsatisfied = entry.complaints.filter(status=Status.CLOSED, close_reason__gt="").exists()
-        satisfied = entry.complaints.filter(status=Status.CLOSED, close_reason="").exists()
+        closed = entry.complaints.filter(status=Status.CLOSED)
+        unsatisfied = closed.exclude(close_kind=CloseKind.SATISFIED).exists()
+        satisfied = closed.filter(close_kind=CloseKind.SATISFIED).exists()
         all_cancelled = not entry.complaints.exclude(status=Status.CANCELLED).exists()
         if not still_open and not unsatisfied and (satisfied or all_cancelled):
             entry.released_at = at
@@ -252,6 +256,14 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
         raise ValidationError(_("Unknown step."))
     complaint = _lock(complaint_id, acting_user)
     method = getattr(complaint, action)
+    if action == "close_satisfied":
+        raise ValidationError(
+            _(
+                "“%(step)s” is not a step to take by hand for %(number)s (status “%(status)s”): the follow-up call "
+                "closes it when it finds the customer satisfied."
+            )
+            % {"step": TRANSITIONS[action], "number": complaint.number, "status": complaint.get_status_display()}
+        )
     if not has_transition_perm(method, acting_user):
         raise ValidationError(
             _("“%(step)s” is not possible for %(number)s in status “%(status)s” with your role.")
@@ -262,16 +274,21 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
     previous_status = complaint.status
     try:
         if action == "acknowledge":
-            method(at=now)
-            fields.append("acknowledged_at")
+            # What the customer was told; without a time given, the policy's resolution deadline.
+            promised = data.get("answer_promised_at")
+            if promised is not None and promised <= now:
+                raise ValidationError({"answer_promised_at": _("The answer promised must be a time still to come.")})
+            promised = promised or complaint.resolve_due_at
+            method(at=now, answer_promised_at=promised)
+            fields += ["acknowledged_at", "answer_promised_at"]
         elif action == "propose_countermeasure":
-            method(
-                root_cause=_require(data.get("root_cause"), "root_cause", _("Write down the root cause.")),
-                countermeasure=_require(
-                    data.get("countermeasure"), "countermeasure", _("Describe the countermeasure.")
-                ),
-            )
-            fields += ["root_cause", "countermeasure"]
+            root_cause = _require(data.get("root_cause"), "root_cause", _("Write down the root cause."))
+            countermeasure = _require(data.get("countermeasure"), "countermeasure", _("Describe the countermeasure."))
+            root_cause_class = data.get("root_cause_class") or ""
+            if root_cause_class not in RootCauseClass.values:
+                raise ValidationError({"root_cause_class": _("Choose the class of the cause.")})
+            method(root_cause=root_cause, root_cause_class=root_cause_class, countermeasure=countermeasure)
+            fields += ["root_cause", "root_cause_class", "countermeasure"]
         elif action == "resolve":
             resolution_type = data.get("resolution_type") or ""
             if resolution_type not in ResolutionType.values:
@@ -291,14 +308,30 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
             )
             fields += ["resolved_at", "resolution_type", "resolution_note", "compensation_amount"]
         elif action == "close_satisfied":
-            method(at=now, prevention_measure=(data.get("prevention_measure") or "").strip())
-            fields += ["closed_at", "prevention_measure"]
-        elif action in ("close_by_manager", "cancel"):
+            method(at=now)
+            fields += ["closed_at", "close_kind"]
+        elif action == "close_by_manager":
+            kind = data.get("close_kind") or ""
+            if kind not in MANAGER_CLOSE_KINDS:
+                raise ValidationError(
+                    {"close_kind": _("Choose why the complaint is closed without a satisfied follow-up.")}
+                )
+            method(at=now, kind=kind, reason=_require(note, "note", _("Give the reason.")))
+            fields += ["closed_at", "close_kind", "close_reason"]
+        elif action == "cancel":
             method(at=now, reason=_require(note, "note", _("Give the reason.")))
             fields += ["closed_at", "close_reason"]
         elif action == "reopen":
-            method()
-            fields += ["reopen_count", "resolved_at"]
+            _acknowledge_due, resolve_due_at = deadlines_for(
+                dealer=complaint.dealer, channel=complaint.channel, severity=complaint.severity, received_at=now
+            )
+            method(resolve_due_at=resolve_due_at)
+            fields += ["reopen_count", "resolved_at", "resolve_due_at", "answer_promised_at"]
+            # Seed 003 §7: a dissatisfied customer goes back to the department's manager, who handles it again.
+            manager = department_manager(dealer=complaint.dealer, department=complaint.department)
+            if manager is not None and manager.pk != complaint.owner_id:
+                complaint.owner = manager
+                fields.append("owner")
         else:
             method()
     except TransitionNotAllowed as exc:
@@ -323,6 +356,31 @@ def complaint_transition(*, complaint_id: int, action: str, acting_user: User, n
     if action in ("close_satisfied", "cancel"):
         # Cancelling the last open duplicate also ends the wait of a vehicle whose follow-up was satisfied.
         _release_key_attention(complaint, at=now)
+    return complaint
+
+
+@transaction.atomic
+def complaint_close_after_follow_up(*, complaint_id: int, satisfaction: int | None, remarks: str, acting_user: User):
+    """Close a resolved complaint because its follow-up call reached the customer and found them satisfied: the
+    one way to `close_satisfied` (the follow-up workflow calls it through the seam `follow_up_concluded`)."""
+    complaint = _lock(complaint_id, acting_user)
+    complaint._satisfied_follow_up = True
+    note = _("Follow-up call: satisfaction %(score)s/5. %(remarks)s") % {"score": satisfaction, "remarks": remarks}
+    if not has_transition_perm(complaint.close_satisfied, acting_user):
+        raise ValidationError(_("Your role cannot close or reopen this complaint."))
+    try:
+        complaint.close_satisfied(at=timezone.now())
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_("This step is no longer possible: the complaint has moved on.")) from exc
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"close_satisfied: {note}",
+        fields=["status", "closed_at", "close_kind"],
+        step="close_satisfied",
+        note=note.strip(),
+    )
+    _release_key_attention(complaint, at=complaint.closed_at)
     return complaint
 
 
@@ -416,11 +474,16 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
     if complaint.vehicle is not None and complaint.vehicle.customer_id != complaint.customer_id:
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if changed:
+        saved = list(changed)
+        if "prevention_measure" in changed:
+            # The report shows the latest measure by this date (reports.selectors).
+            complaint.prevention_measure_at = timezone.now() if complaint.prevention_measure else None
+            saved.append("prevention_measure_at")
         save_with_history(
             complaint,
             acting_user=acting_user,
             reason="updated: " + ", ".join(changed),
-            fields=changed,
+            fields=saved,
             step="update",
             note=", ".join(changed),
         )

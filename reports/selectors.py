@@ -17,7 +17,10 @@ and a reader of this code agree:
   share scoring 4 or 5. Reopen rate: of the complaints closed in the month, the share reopened at least once.
 - repeat complainants: customers with a complaint in the month and 2 or more within the 90 days up to the
   month's end.
-- root causes: of the month's received complaints that have one; the prevention measure shown is the latest.
+- closed, by how: satisfied on the follow-up call, customer unreachable, or not satisfied but accepts (seed 000),
+  each counted apart; the reopen rate is over all of them.
+- root causes: of the month's received complaints that have one, by cause class and text; the prevention measure
+  shown is the one recorded last (by its date) among them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,19 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, BooleanField, Count, ExpressionWrapper, F, FloatField, Func, Max, Q
+from django.db.models import (
+    Aggregate,
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 
 from cac.platform.ratios import percent
@@ -38,6 +53,7 @@ from callbacks.models import Status as CallbackStatus
 from complaints.models import (
     Category,
     Channel,
+    CloseKind,
     Complaint,
     Department,
     Escalation,
@@ -119,6 +135,9 @@ class Summary:
     month: date
     received: int = 0
     closed: int = 0
+    closed_satisfied: int = 0
+    closed_unreachable: int = 0
+    closed_accepted: int = 0
     open_at_end: int = 0
     acknowledged_on_time_pct: float | None = None
     resolved: int = 0
@@ -198,6 +217,10 @@ def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
             filter=in_month & ~Q(status=Status.CANCELLED) & Q(acknowledged_at__lte=F("acknowledge_due_at")),
         ),
         "closed": Count("pk", filter=closed_in_month),
+        **{
+            f"closed_{kind}": Count("pk", filter=closed_in_month & Q(close_kind=kind))
+            for kind in (CloseKind.SATISFIED, CloseKind.UNREACHABLE, CloseKind.ACCEPTED)
+        },
         "reopened_closed": Count("pk", filter=closed_in_month & Q(reopen_count__gt=0)),
         # Neither resolved nor closed or cancelled by the month's end (a reopened complaint counts again).
         "open_at_end": Count(
@@ -251,6 +274,9 @@ def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
         month=month,
         received=row["received"],
         closed=row["closed"],
+        closed_satisfied=row["closed_satisfied"],
+        closed_unreachable=row["closed_unreachable"],
+        closed_accepted=row["closed_accepted"],
         open_at_end=row["open_at_end"],
         acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["received_countable"]),
         resolved=row["resolved"],
@@ -411,12 +437,18 @@ def _key_vehicles(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[d
 
 def _root_causes(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[dict]:
     start, end = month_bounds(month, zone)
+    of_month = Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
+    latest_measure = (
+        of_month.filter(root_cause=OuterRef("root_cause"), root_cause_class=OuterRef("root_cause_class"))
+        .exclude(prevention_measure="")
+        .order_by(F("prevention_measure_at").desc(nulls_last=True), "-pk")
+        .values("prevention_measure")[:1]
+    )
     return list(
-        Complaint.objects.filter(dealer_id__in=dealer_ids, received_at__gte=start, received_at__lt=end)
-        .exclude(root_cause="")
-        .values("root_cause")
-        .annotate(count=Count("pk"), prevention_measure=Max("prevention_measure"))
-        .order_by("-count", "root_cause")[:TOP_ROOT_CAUSES]
+        of_month.exclude(root_cause="")
+        .values("root_cause_class", "root_cause")
+        .annotate(count=Count("pk"), prevention_measure=Subquery(latest_measure))
+        .order_by("-count", "root_cause", "root_cause_class")[:TOP_ROOT_CAUSES]
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cac.platform.ratios import percent_text
 from cac.texts import render
-from complaints.models import Category, ResolutionType, Severity, Status
+from complaints.models import Category, ResolutionType, RootCauseClass, Severity, Status
 from reports.charts import bar_chart, line_chart
 from reports.selectors import ComplaintFigures, Summary
 
@@ -72,6 +72,9 @@ def _summary_rows(figures: ComplaintFigures) -> list[list]:
     return [
         [_("Complaints received"), *cells("received")],
         [_("Complaints closed"), *cells("closed")],
+        [_("… satisfied on the follow-up call"), *cells("closed_satisfied")],
+        [_("… by a manager: customer unreachable"), *cells("closed_unreachable")],
+        [_("… by a manager: not satisfied but accepts"), *cells("closed_accepted")],
         [_("Open at month end"), *cells("open_at_end")],
         [_("Acknowledged on time"), *cells("acknowledged_on_time_pct", "%")],
         [_("Complaints resolved"), *cells("resolved")],
@@ -198,12 +201,22 @@ def report_tables(figures: ComplaintFigures) -> list[Table]:
             ],
         )
     )
+    cause_classes = dict(RootCauseClass.choices)
     tables.append(
         Table(
             key="root_causes",
             title=_("Top root causes and prevention measures"),
-            headers=[_("Root cause"), _("Complaints"), _("Prevention measure")],
-            rows=[[r["root_cause"], r["count"], r["prevention_measure"] or "—"] for r in figures.root_causes],
+            headers=[_("Root cause"), _("Cause class"), _("Complaints"), _("Prevention measure")],
+            rows=[
+                [
+                    r["root_cause"],
+                    # Snapshots from before the cause classes have none.
+                    str(cause_classes.get(r.get("root_cause_class") or "", "—")),
+                    r["count"],
+                    r["prevention_measure"] or "—",
+                ]
+                for r in figures.root_causes
+            ],
         )
     )
     categories, severities, statuses = dict(Category.choices), dict(Severity.choices), dict(Status.choices)

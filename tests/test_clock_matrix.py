@@ -136,7 +136,11 @@ def test_the_cac_holds_at_every_clock(client, clock, tmp_path):
             ("investigate", {}),
             (
                 "propose_countermeasure",
-                {"propose_countermeasure-root_cause": "接待流程缺失", "propose_countermeasure-countermeasure": "培训"},
+                {
+                    "propose_countermeasure-root_cause": "接待流程缺失",
+                    "propose_countermeasure-root_cause_class": "organisation",
+                    "propose_countermeasure-countermeasure": "培训",
+                },
             ),
             ("start", {}),
             ("resolve", {"resolve-resolution_type": "apology", "resolve-note": "已道歉，客户接受"}),

@@ -155,7 +155,10 @@ def test_without_a_webhook_the_report_goes_by_mail_in_the_dealers_language(oem_c
     _acknowledge(oem_complaint, agent)
     for step, data in (
         ("investigate", {}),
-        ("propose_countermeasure", {"root_cause": "技师漏检", "countermeasure": "免费返修"}),
+        (
+            "propose_countermeasure",
+            {"root_cause": "技师漏检", "root_cause_class": "people", "countermeasure": "免费返修"},
+        ),
         ("start", {}),
         ("resolve", {"resolution_type": "rework", "note": "已返修"}),
     ):

@@ -5,12 +5,13 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cac.platform.attempts import AttemptResult
 from callbacks.models import Callback, Kind, Status
 from callbacks.services import callback_record_attempt
-from complaints.models import Channel, Complaint
+from complaints.models import Category, Channel, Complaint, Department
 from complaints.models import Status as ComplaintStatus
 from tests.cac.factories import CustomerFactory, VehicleFactory
 from tests.callbacks.conftest import SHANGHAI, local
@@ -30,7 +31,7 @@ def resolved(dealer, supervisor):
     return walk(complaint, to=ComplaintStatus.RESOLVED, user=supervisor)
 
 
-def reach(callback, user, *, satisfaction, answers, remarks=""):
+def reach(callback, user, *, satisfaction, answers, remarks="", complaint_category=""):
     with time_machine.travel(CALL_TIME, tick=False):
         return callback_record_attempt(
             callback_id=callback.pk,
@@ -39,6 +40,7 @@ def reach(callback, user, *, satisfaction, answers, remarks=""):
             satisfaction=satisfaction,
             answers=answers,
             remarks=remarks,
+            complaint_category=complaint_category,
         )
 
 
@@ -94,20 +96,63 @@ def test_resolving_the_reopened_complaint_again_owes_a_new_call(resolved, agent,
 
 
 @pytest.mark.parametrize(
-    ("kind", "channel"), [(Kind.AFTER_SALE, Channel.SALES_FOLLOW_UP), (Kind.AFTER_SERVICE, Channel.SERVICE_FOLLOW_UP)]
+    ("kind", "channel", "category", "department"),
+    [
+        (Kind.AFTER_SALE, Channel.SALES_FOLLOW_UP, Category.SERVICE_ATTITUDE, Department.SALES),
+        (Kind.AFTER_SALE, Channel.SALES_FOLLOW_UP, Category.PURCHASE, Department.SALES),
+        (Kind.AFTER_SERVICE, Channel.SERVICE_FOLLOW_UP, Category.REPAIR_COST, Department.AFTER_SALES),
+        (Kind.AFTER_SERVICE, Channel.SERVICE_FOLLOW_UP, Category.PARTS, Department.AFTER_SALES),
+    ],
 )
-def test_dissatisfied_after_sale_or_service_opens_a_complaint(make_callback, agent, answers_for, kind, channel):
+def test_dissatisfied_after_sale_or_service_opens_a_complaint_of_the_category_the_caller_picked(
+    make_callback, agent, answers_for, kind, channel, category, department
+):
     callback = make_callback(kind=kind)
-    callback = reach(callback, agent, satisfaction=3, answers=answers_for(callback), remarks="交车时没讲解功能")
+    callback = reach(
+        callback,
+        agent,
+        satisfaction=3,
+        answers=answers_for(callback),
+        remarks="交车时没讲解功能",
+        complaint_category=category,
+    )
     complaint = callback.raised_complaint
     assert complaint is not None
-    assert complaint.channel == channel
+    assert (complaint.channel, complaint.category, complaint.department) == (channel, category, department)
     assert complaint.customer == callback.customer
     assert complaint.vehicle == callback.vehicle
     assert "交车时没讲解功能" in complaint.description
     assert complaint.calls.filter(callback_attempt__callback=callback).exists()
     assert Callback.objects.get(pk=callback.pk).raised_complaint == complaint
     assert complaint.raised_by_callback == callback
+
+
+@pytest.mark.parametrize("category", ["", "bribe"])
+def test_dissatisfied_without_a_category_is_refused_and_writes_nothing(make_callback, agent, answers_for, category):
+    callback = make_callback(kind=Kind.AFTER_SERVICE)
+    with pytest.raises(ValidationError) as refused:
+        reach(callback, agent, satisfaction=2, answers=answers_for(callback), complaint_category=category)
+    assert "complaint_category" in refused.value.message_dict
+    callback.refresh_from_db()
+    assert callback.status != Status.COMPLETED
+    assert not callback.attempts.exists()
+    assert Complaint.objects.count() == 0
+
+
+def test_a_reopened_complaint_gets_a_new_deadline_and_goes_back_to_the_manager(
+    resolved, agent, supervisor, answers_for
+):
+    """Seed 003 §7: not satisfied → back to the service manager; its resolution clock starts at the reopen."""
+    Complaint.objects.filter(pk=resolved.pk).update(owner=agent, resolve_due_at=CALL_TIME - timedelta(days=5))
+    callback = Callback.objects.get(complaint=resolved)
+    reach(callback, agent, satisfaction=2, answers=answers_for(callback), remarks="异响又出现了")
+    resolved.refresh_from_db()
+    assert resolved.status == ComplaintStatus.REOPENED
+    assert resolved.owner == supervisor
+    assert resolved.resolve_due_at > CALL_TIME
+    record = resolved.history.order_by("-history_id").first()
+    assert (record.history_step, record.history_user) == ("reopen", agent)
+    assert "2/5" in record.history_note
 
 
 @pytest.mark.parametrize("kind", [Kind.AFTER_SALE, Kind.AFTER_SERVICE, Kind.MAINTENANCE])

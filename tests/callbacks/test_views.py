@@ -292,14 +292,63 @@ def test_reached_in_one_submit_stores_answers_by_question(agent_client, make_cal
 
 def test_dissatisfied_shows_the_complaint_at_once(agent_client, make_callback, frozen):
     callback = make_callback(kind=Kind.AFTER_SALE)
-    data = {"result": "reached", "satisfaction": "2", "remarks": "交车时没有讲解", **full_answers(callback, "2")}
-    response = agent_client.post(reverse("callbacks:attempt", args=[callback.pk]), data, follow=True)
+    data = {
+        "result": "reached",
+        "satisfaction": "2",
+        "remarks": "交车时没有讲解",
+        "complaint_category": "service_attitude",
+        **full_answers(callback, "2"),
+    }
+    response = agent_client.post(
+        reverse("callbacks:attempt", args=[callback.pk]), data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     complaint = Complaint.objects.get()
+    assert complaint.category == "service_attitude"
     assert response.redirect_chain[-1][0] == reverse("callbacks:detail", args=[callback.pk])
     body = response.content.decode()
     assert 'id="raised-complaint"' in body
     assert reverse("complaints:detail", args=[complaint.pk]) in body
     assert complaint.number in body
+    message = next(iter(response.context["messages"]))
+    assert f'<a href="{reverse("complaints:detail", args=[complaint.pk])}">{complaint.number}</a>' in str(message)
+    assert "opened and sent to" in str(message)
+
+
+def test_a_dissatisfied_after_complaint_call_names_the_manager_it_went_back_to(
+    agent_client, make_callback, agent, supervisor, frozen
+):
+    from tests.complaints.factories import open_complaint, walk
+
+    customer = CustomerFactory(dealer=agent.dealers.get())
+    complaint = walk(open_complaint(customer=customer, acting_user=supervisor), to="resolved", user=supervisor)
+    callback = Callback.objects.get(complaint=complaint)
+    data = {"result": "reached", "satisfaction": "1", "remarks": "还是有异响", **full_answers(callback, "1")}
+    response = agent_client.post(
+        reverse("callbacks:attempt", args=[callback.pk]), data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    complaint.refresh_from_db()
+    assert complaint.status == "reopened"
+    message = str(next(iter(response.context["messages"])))
+    assert f'<a href="{reverse("complaints:detail", args=[complaint.pk])}">{complaint.number}</a>' in message
+    assert f"reopened and sent to {supervisor}" in message
+    assert message in response.content.decode()
+
+
+def test_dissatisfied_without_a_category_is_a_field_error(agent_client, make_callback, frozen):
+    callback = make_callback(kind=Kind.AFTER_SERVICE)
+    data = {"result": "reached", "satisfaction": "2", **full_answers(callback, "2")}
+    response = agent_client.post(reverse("callbacks:attempt", args=[callback.pk]), data)
+    assert response.status_code == 200
+    assert "complaint_category" in response.context["attempt_form"].errors
+    assert not Complaint.objects.exists()
+    assert not callback.attempts.exists()
+
+
+def test_the_category_is_asked_only_where_a_complaint_can_follow(agent_client, make_callback, frozen):
+    for kind, asked in ((Kind.AFTER_SALE, True), (Kind.AFTER_SERVICE, True), (Kind.MAINTENANCE, False)):
+        callback = make_callback(kind=kind)
+        body = agent_client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+        assert ('name="complaint_category"' in body) is asked, kind
 
 
 def test_after_complaint_call_links_its_complaint(agent_client, make_callback, agent, frozen):

@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from complaints.models import Category, Channel, Complaint, Department, Severity, Status
-from complaints.services import complaint_create, complaint_transition
+from complaints.services import complaint_close_after_follow_up, complaint_create, complaint_transition
 from tests.cac.factories import CustomerFactory
 
 
@@ -45,9 +45,8 @@ PATHS = {
 }
 STEP_DATA = {
     "acknowledge": {"note": "已向客户致歉并告知答复时间"},
-    "propose_countermeasure": {"root_cause": "技师漏检", "countermeasure": "免费返修"},
+    "propose_countermeasure": {"root_cause": "技师漏检", "root_cause_class": "people", "countermeasure": "免费返修"},
     "resolve": {"resolution_type": "rework", "note": "已返修，客户试车确认"},
-    "close_satisfied": {"prevention_measure": "交车前增加质检复核"},
     "cancel": {"note": "重复登记"},
     "reopen": {"note": "回访不满意"},
 }
@@ -67,8 +66,18 @@ def open_complaint(*, customer, acting_user, **fields) -> Complaint:
 def walk(complaint: Complaint, *, to: str, user) -> Complaint:
     """Take a complaint through the real steps up to `to`; `user` must be allowed every step (a manager)."""
     for action in PATHS[to]:
+        if action == "close_satisfied":
+            complaint = close_after_follow_up(complaint, user=user)
+            continue
         complaint = complaint_transition(
             complaint_id=complaint.pk, action=action, acting_user=user, **STEP_DATA.get(action, {})
         )
     complaint.refresh_from_db()
     return complaint
+
+
+def close_after_follow_up(complaint: Complaint, *, user, satisfaction: int = 5) -> Complaint:
+    """Close a resolved complaint the one way it closes as satisfied: its follow-up call found the customer so."""
+    return complaint_close_after_follow_up(
+        complaint_id=complaint.pk, satisfaction=satisfaction, remarks="满意", acting_user=user
+    )

@@ -31,6 +31,7 @@ from complaints.services import (
     attachment_add,
     attachment_validate,
     complaint_assign,
+    complaint_close_after_follow_up,
     complaint_create,
     complaint_escalate,
     complaint_transition,
@@ -107,10 +108,12 @@ def new_complaint(customer, agent, notify):
 NEXT_STEP = {
     Status.NEW: ("acknowledge", {}),
     Status.ACKNOWLEDGED: ("investigate", {}),
-    Status.INVESTIGATING: ("propose_countermeasure", {"root_cause": "装配失误", "countermeasure": "返修"}),
+    Status.INVESTIGATING: (
+        "propose_countermeasure",
+        {"root_cause": "装配失误", "root_cause_class": "technical", "countermeasure": "返修"},
+    ),
     Status.COUNTERMEASURE_PROPOSED: ("start", {}),
     Status.IN_PROGRESS: ("resolve", {"resolution_type": ResolutionType.REWORK, "note": "已返修"}),
-    Status.RESOLVED: ("close_satisfied", {}),
 }
 
 
@@ -118,6 +121,11 @@ def walk(complaint: Complaint, *, to: str, user) -> Complaint:
     """Take a complaint through the real steps up to `to` (at most closed, the satisfied way)."""
     complaint = Complaint.objects.get(pk=complaint.pk)
     while complaint.status != to:
+        if complaint.status == Status.RESOLVED:
+            complaint = complaint_close_after_follow_up(
+                complaint_id=complaint.pk, satisfaction=5, remarks="满意", acting_user=user
+            )
+            continue
         action, data = NEXT_STEP[complaint.status]
         complaint = complaint_transition(complaint_id=complaint.pk, action=action, acting_user=user, **data)
     return complaint
@@ -517,7 +525,11 @@ def test_a_manager_closing_without_a_satisfied_follow_up_keeps_the_vehicle_liste
 
     walk(by_manager, to=Status.RESOLVED, user=agent)
     complaint_transition(
-        complaint_id=by_manager.pk, action="close_by_manager", acting_user=service_manager, note="客户联系不上"
+        complaint_id=by_manager.pk,
+        action="close_by_manager",
+        acting_user=service_manager,
+        note="客户联系不上",
+        close_kind="unreachable",
     )
     assert active_entries(in_warranty).exists()
 

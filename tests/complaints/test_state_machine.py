@@ -13,13 +13,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from cac import roles
-from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, ResolutionType, Status
+from cac.models import Dealer
+from complaints.deadlines import deadlines_for
+from complaints.models import OPEN_STATUSES, Category, Channel, CloseKind, Complaint, ResolutionType, Status
 from complaints.services import (
     TRANSITIONS,
     available_transitions,
+    complaint_close_after_follow_up,
     complaint_create,
     complaint_resolved,
     complaint_transition,
+    department_manager,
 )
 from tests.cac.factories import CustomerFactory
 
@@ -89,9 +93,13 @@ def note_for(action: str) -> str:
 
 # The valid input of each step, and what the step must change on the row (besides status and updated_at).
 VALID_DATA = {
-    "propose_countermeasure": {"root_cause": "卡扣漏装", "countermeasure": "重新装配并检查"},
+    "propose_countermeasure": {
+        "root_cause": "卡扣漏装",
+        "root_cause_class": "technical",
+        "countermeasure": "重新装配并检查",
+    },
     "resolve": {"resolution_type": ResolutionType.REPAIR},
-    "close_satisfied": {"prevention_measure": "装配后逐项检查"},
+    "close_by_manager": {"close_kind": CloseKind.UNREACHABLE},
 }
 
 
@@ -100,7 +108,11 @@ def expected_changes(action: str, before: dict) -> dict:
     return {
         "acknowledge": {"acknowledged_at": ACTED},
         "investigate": {},
-        "propose_countermeasure": {"root_cause": "卡扣漏装", "countermeasure": "重新装配并检查"},
+        "propose_countermeasure": {
+            "root_cause": "卡扣漏装",
+            "root_cause_class": "technical",
+            "countermeasure": "重新装配并检查",
+        },
         "start": {},
         "resolve": {
             "resolved_at": ACTED,
@@ -108,15 +120,38 @@ def expected_changes(action: str, before: dict) -> dict:
             "resolution_note": note,
             "compensation_amount": None,
         },
-        "close_satisfied": {"closed_at": ACTED, "prevention_measure": "装配后逐项检查"},
-        "close_by_manager": {"closed_at": ACTED, "close_reason": note},
-        "reopen": {"reopen_count": before["reopen_count"] + 1, "resolved_at": None},
+        "close_satisfied": {"closed_at": ACTED, "close_kind": CloseKind.SATISFIED},
+        "close_by_manager": {"closed_at": ACTED, "close_kind": CloseKind.UNREACHABLE, "close_reason": note},
+        # A new resolution deadline from the moment it is reopened, and back to the department's manager.
+        "reopen": {
+            "reopen_count": before["reopen_count"] + 1,
+            "resolved_at": None,
+            "resolve_due_at": reopened_due(before),
+            "owner_id": reopened_owner(before),
+        },
         "cancel": {"closed_at": ACTED, "close_reason": note},
     }[action]
 
 
+def reopened_due(before: dict):
+    dealer = Dealer.objects.get(pk=before["dealer_id"])
+    return deadlines_for(dealer=dealer, channel=before["channel"], severity=before["severity"], received_at=ACTED)[1]
+
+
+def reopened_owner(before: dict):
+    manager = department_manager(dealer=Dealer.objects.get(pk=before["dealer_id"]), department=before["department"])
+    return manager.pk if manager else before["owner_id"]
+
+
+# Only a reached, satisfied follow-up call closes a complaint as satisfied (complaint_close_after_follow_up): no
+# role takes that step by hand.
+ONLY_AFTER_FOLLOW_UP = {"close_satisfied"}
+
+
 def is_allowed(state: str, action: str, role: str) -> bool:
     sources, _target, permission = TABLE[action]
+    if action in ONLY_AFTER_FOLLOW_UP:
+        return False
     return role != OTHER_DEALER and state in sources and role in ROLES_WITH[permission]
 
 
@@ -287,7 +322,7 @@ def test_a_complaint_walks_the_whole_loop_and_its_history_says_who_did_what(make
         (handler, "propose_countermeasure", VALID_DATA["propose_countermeasure"]),
         (handler, "start", {}),
         (handler, "resolve", VALID_DATA["resolve"]),
-        (manager, "close_by_manager", {}),
+        (manager, "close_by_manager", VALID_DATA["close_by_manager"]),
     ]
     for user, action, data in steps:
         complaint_transition(complaint_id=complaint.pk, action=action, acting_user=user, note=note_for(action), **data)
@@ -306,6 +341,88 @@ def test_a_complaint_walks_the_whole_loop_and_its_history_says_who_did_what(make
     ]
     assert [r.history_user for r in records[1:]] == [user for user, _action, _data in steps]
     assert [r.status for r in records] == [Status.NEW] + [TABLE[action][1] for _user, action, _data in steps]
+
+
+def _follow_up_cases():
+    for state in Status:
+        for role in [*ROLES, OTHER_DEALER]:
+            allowed = state == Status.RESOLVED and role != OTHER_DEALER and role in ROLES_WITH[HANDLE]
+            yield pytest.param(state, role, allowed, id=f"{state.value}-{role}-{'allowed' if allowed else 'refused'}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("state", "role", "allowed"), list(_follow_up_cases()))
+def test_only_a_satisfied_follow_up_closes_as_satisfied(state, role, allowed, make_complaint, actor_of, travel):
+    """The follow-up caller's satisfied answer closes a resolved complaint: `close_satisfied`, its kind recorded,
+    the call's score in the history with who made it; from any other state, or for another dealer, nothing."""
+    complaint = make_complaint(state)
+    actor = actor_of(role)
+    before, histories = row(complaint.pk), history_count(complaint.pk)
+    travel.move_to(ACTED)
+    if allowed:
+        complaint_close_after_follow_up(complaint_id=complaint.pk, satisfaction=5, remarks="很满意", acting_user=actor)
+        after = row(complaint.pk)
+        assert after == {
+            **before,
+            "status": Status.CLOSED,
+            "closed_at": ACTED,
+            "close_kind": CloseKind.SATISFIED,
+            "updated_at": ACTED,
+        }
+        record = Complaint.history.filter(id=complaint.pk).latest("history_date", "history_id")
+        assert (record.history_step, record.history_user) == ("close_satisfied", actor)
+        assert "5/5" in record.history_note and "很满意" in record.history_note
+        return
+    with pytest.raises(PermissionDenied if role == OTHER_DEALER else ValidationError):
+        complaint_close_after_follow_up(complaint_id=complaint.pk, satisfaction=5, remarks="", acting_user=actor)
+    assert row(complaint.pk) == before
+    assert history_count(complaint.pk) == histories
+
+
+@pytest.mark.django_db
+def test_a_manager_closes_only_with_a_kind_of_the_seed(make_complaint, make_user, dealer, travel):
+    manager = make_user(roles.SERVICE_MANAGER, dealer, username="manager")
+    complaint = make_complaint(Status.RESOLVED)
+    for kind in ("", CloseKind.SATISFIED, "other"):
+        with pytest.raises(ValidationError) as refused:
+            complaint_transition(
+                complaint_id=complaint.pk, action="close_by_manager", acting_user=manager, note="x", close_kind=kind
+            )
+        assert "close_kind" in refused.value.message_dict
+    assert row(complaint.pk)["status"] == Status.RESOLVED
+    complaint_transition(
+        complaint_id=complaint.pk,
+        action="close_by_manager",
+        acting_user=manager,
+        note="客户表示不满意但能接受",
+        close_kind=CloseKind.ACCEPTED,
+    )
+    assert row(complaint.pk)["close_kind"] == CloseKind.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_reopening_gives_a_new_resolution_deadline_from_the_reopen_moment(make_complaint, agent, travel):
+    """A complaint resolved long after its old deadline is not breached the moment a dissatisfied follow-up
+    reopens it: its clock starts again, on the dealer's working days."""
+    complaint = make_complaint(Status.RESOLVED)
+    old_due = complaint.resolve_due_at
+    later = datetime(2026, 3, 20, 16, 0, tzinfo=SHANGHAI)  # a Friday, long after the old deadline
+    travel.move_to(later)
+    complaint_transition(complaint_id=complaint.pk, action="reopen", acting_user=agent, note="回访不满意")
+    complaint.refresh_from_db()
+    assert complaint.resolve_due_at > later > old_due
+    assert (
+        complaint.resolve_due_at
+        == deadlines_for(
+            dealer=complaint.dealer, channel=complaint.channel, severity=complaint.severity, received_at=later
+        )[1]
+    )
+    record = Complaint.history.filter(id=complaint.pk).latest("history_date", "history_id")
+    assert (record.history_step, record.history_user, record.resolve_due_at) == (
+        "reopen",
+        agent,
+        complaint.resolve_due_at,
+    )
 
 
 @pytest.mark.django_db
@@ -361,8 +478,19 @@ MISSING_INPUTS = [
         "note",
         id="resolve-without-note",
     ),
-    pytest.param(Status.RESOLVED, "close_by_manager", {}, "note", id="close-by-manager-without-reason"),
-    pytest.param(Status.RESOLVED, "close_by_manager", {"note": " \n "}, "note", id="close-by-manager-blank-reason"),
+    pytest.param(
+        Status.RESOLVED, "close_by_manager", {"close_kind": "unreachable"}, "note", id="close-by-manager-without-reason"
+    ),
+    pytest.param(
+        Status.RESOLVED,
+        "close_by_manager",
+        {"note": " \n ", "close_kind": "unreachable"},
+        "note",
+        id="close-by-manager-blank-reason",
+    ),
+    pytest.param(
+        Status.RESOLVED, "close_by_manager", {"note": "联系不上"}, "close_kind", id="close-by-manager-no-kind"
+    ),
     pytest.param(Status.ACKNOWLEDGED, "cancel", {}, "note", id="cancel-without-reason"),
 ]
 
@@ -444,7 +572,7 @@ def test_complaint_resolved_fires_once_when_resolved(make_complaint, agent):
             note="已修复",
             resolution_type=ResolutionType.REPAIR,
         )
-        complaint_transition(complaint_id=complaint.pk, action="close_satisfied", acting_user=agent)
+        complaint_close_after_follow_up(complaint_id=complaint.pk, satisfaction=5, remarks="", acting_user=agent)
     finally:
         complaint_resolved.disconnect(receiver)
 

@@ -645,8 +645,9 @@ def test_the_detail_shows_facts_deadlines_owner_and_timeline(
     [
         (roles.AGENT, Status.NEW, ["acknowledge"]),
         (roles.SERVICE_MANAGER, Status.NEW, ["acknowledge", "cancel"]),
-        (roles.AGENT, Status.RESOLVED, ["close_satisfied", "reopen"]),
-        (roles.DIRECTOR, Status.RESOLVED, ["close_satisfied", "close_by_manager", "reopen"]),
+        # Closing as satisfied is the follow-up call's, never a button.
+        (roles.AGENT, Status.RESOLVED, ["reopen"]),
+        (roles.DIRECTOR, Status.RESOLVED, ["close_by_manager", "reopen"]),
         (roles.EXECUTIVE, Status.NEW, []),
         (roles.AGENT, Status.CLOSED, []),
     ],
@@ -659,7 +660,7 @@ def test_the_detail_offers_only_the_steps_the_user_may_take_now(
     response = client.get(reverse("complaints:detail", args=[complaint.pk]))
     assert _steps(response) == expected
     html = response.content.decode()
-    for action in ("acknowledge", "investigate", "cancel", "close_by_manager", "reopen", "resolve"):
+    for action in ("acknowledge", "investigate", "cancel", "close_satisfied", "close_by_manager", "reopen", "resolve"):
         assert (f'data-step="{action}"' in html) == (action in expected), action
 
 
@@ -672,7 +673,11 @@ def test_a_service_manager_walks_a_complaint_to_resolved_and_closed(client, serv
         ("investigate", {}, Status.INVESTIGATING),
         (
             "propose_countermeasure",
-            {"propose_countermeasure-root_cause": "漏检", "propose_countermeasure-countermeasure": "返修"},
+            {
+                "propose_countermeasure-root_cause": "漏检",
+                "propose_countermeasure-root_cause_class": "people",
+                "propose_countermeasure-countermeasure": "返修",
+            },
             Status.COUNTERMEASURE_PROPOSED,
         ),
         ("start", {}, Status.IN_PROGRESS),
@@ -685,7 +690,11 @@ def test_a_service_manager_walks_a_complaint_to_resolved_and_closed(client, serv
             },
             Status.RESOLVED,
         ),
-        ("close_satisfied", {"close_satisfied-prevention_measure": "交车前复检"}, Status.CLOSED),
+        (
+            "close_by_manager",
+            {"close_by_manager-close_kind": "accepted", "close_by_manager-note": "客户不满意但能接受"},
+            Status.CLOSED,
+        ),
     ]
     for action, data, status in steps:
         response = client.post(reverse("complaints:transition", args=[complaint.pk, action]), data)
@@ -694,7 +703,7 @@ def test_a_service_manager_walks_a_complaint_to_resolved_and_closed(client, serv
         assert complaint.status == status
     assert (complaint.root_cause, complaint.countermeasure) == ("漏检", "返修")
     assert (complaint.resolution_type, complaint.compensation_amount) == ("compensation", 200)
-    assert complaint.prevention_measure == "交车前复检"
+    assert (complaint.close_kind, complaint.close_reason) == ("accepted", "客户不满意但能接受")
     latest = complaint.history.first()
     assert latest.history_user == service_manager
     first_step = complaint.history.filter(status=Status.ACKNOWLEDGED).last()
@@ -707,7 +716,21 @@ def test_a_service_manager_walks_a_complaint_to_resolved_and_closed(client, serv
         (roles.AGENT, Status.NEW, "cancel", {"cancel-note": "重复"}, None),  # managers only
         (roles.AGENT, Status.NEW, "investigate", {}, None),  # not from this state
         (roles.SERVICE_MANAGER, Status.CLOSED, "reopen", {}, None),
-        (roles.AGENT, Status.RESOLVED, "close_by_manager", {"close_by_manager-note": "联系不上"}, None),
+        (
+            roles.AGENT,
+            Status.RESOLVED,
+            "close_by_manager",
+            {"close_by_manager-note": "联系不上", "close_by_manager-close_kind": "unreachable"},
+            None,
+        ),
+        (roles.SERVICE_MANAGER, Status.RESOLVED, "close_satisfied", {}, None),  # only the follow-up call
+        (
+            roles.SERVICE_MANAGER,
+            Status.RESOLVED,
+            "close_by_manager",
+            {"close_by_manager-note": "联系不上"},
+            "close_kind",
+        ),
         (roles.SERVICE_MANAGER, Status.NEW, "cancel", {"cancel-note": "  "}, "note"),  # reason required
         (
             roles.AGENT,

@@ -80,7 +80,7 @@ def test_resolution_due_within_24_hours_warns_the_owner_once(dealer, staff):
     assert soon.number in notice.title
 
 
-def test_resolution_breached_goes_to_the_director_then_the_oem_region_once_per_level(dealer, staff):
+def test_resolution_breached_goes_to_the_director_once_and_the_ladder_stops_there(dealer, staff):
     late = complaint(dealer, staff["service_manager"], status=Status.INVESTIGATING)  # due Thursday 18:00
     with at(2025, 3, 13, 18, 1):
         sweep_deadlines()
@@ -92,41 +92,28 @@ def test_resolution_breached_goes_to_the_director_then_the_oem_region_once_per_l
             f"complaint:{late.pk}:escalated:2:user:{staff['service_manager'].pk}",
         ]
     )
-    with at(2025, 3, 14, 17, 59):  # a further working day has not passed
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.DIRECTOR
-    with at(2025, 3, 14, 18, 1):
-        sweep_deadlines()
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.OEM_REGION
-    assert list(Escalation.objects.filter(complaint=late).values_list("to_level", flat=True)) == [2, 3]
-
-
-def test_the_oem_region_step_skips_the_weekend(weekday_dealer, staff):
-    late = complaint(weekday_dealer, None, status=Status.INVESTIGATING, resolve_due_at=local(2025, 3, 14, 18, 0))
-    with at(2025, 3, 14, 18, 1):
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.DIRECTOR
-    for moment in [(2025, 3, 15, 18, 1), (2025, 3, 16, 20, 0), (2025, 3, 17, 17, 59)]:
+    # Seed 000 §五.7: the OEM region is asked for what exceeds the dealer's authority, not sent late cases.
+    for moment in [(2025, 3, 14, 18, 1), (2025, 3, 17, 18, 1), (2025, 4, 30, 12, 0)]:
         with at(*moment):
             sweep_deadlines()
         assert level(late) == EscalationLevel.DIRECTOR, moment
-    with at(2025, 3, 17, 18, 1):
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.OEM_REGION
+    assert list(Escalation.objects.filter(complaint=late).values_list("to_level", flat=True)) == [2]
 
 
-def test_the_oem_region_step_skips_a_dealer_holiday(weekday_dealer, staff):
-    DealerHoliday.objects.create(dealer=weekday_dealer, date=date(2025, 3, 17), name="店休")
-    late = complaint(weekday_dealer, None, status=Status.INVESTIGATING, resolve_due_at=local(2025, 3, 14, 18, 0))
-    with at(2025, 3, 14, 18, 1):
-        sweep_deadlines()
-    with at(2025, 3, 17, 18, 1):
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.DIRECTOR
-    with at(2025, 3, 18, 18, 1):
-        sweep_deadlines()
-    assert level(late) == EscalationLevel.OEM_REGION
+def test_the_answer_promised_to_the_customer_passing_without_a_result_tells_the_handler_once(dealer, staff):
+    owner = staff["service_manager"]
+    promised = local(2025, 3, 11, 12, 0)
+    late = complaint(dealer, owner, status=Status.INVESTIGATING, answer_promised_at=promised)
+    complaint(dealer, owner, status=Status.RESOLVED, answer_promised_at=promised)  # the answer was given
+    complaint(dealer, owner, status=Status.IN_PROGRESS, answer_promised_at=local(2025, 3, 11, 15, 0))
+    with at(2025, 3, 11, 11, 59):
+        assert "complaints_answer_overdue" not in sweep_deadlines()
+    with at(2025, 3, 11, 12, 1):
+        assert sweep_deadlines()["complaints_answer_overdue"] == 1
+        assert "complaints_answer_overdue" not in sweep_deadlines()
+    notice = Notification.objects.get(kind="complaint_answer_overdue")
+    assert notice.recipient == owner
+    assert late.number in notice.title
 
 
 def test_closed_and_resolved_complaints_are_left_alone(dealer, staff):

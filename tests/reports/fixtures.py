@@ -48,8 +48,11 @@ def build_month(*, dealer, other_dealer, handler) -> dict:
         resolved_at=at(3, 3),
         closed_at=at(3, 4, 10),
         reopen_count=1,
+        close_kind="satisfied",
         root_cause="技师漏检",
+        root_cause_class="people",
         prevention_measure="交车前增加质检复核",
+        prevention_measure_at=at(3, 4, 10),
         resolution_type="rework",
         resolution_note="已返修",
     )
@@ -68,6 +71,10 @@ def build_month(*, dealer, other_dealer, handler) -> dict:
         resolve_due_at=at(3, 13, 18),
         resolved_at=at(3, 16),
         root_cause="技师漏检",
+        root_cause_class="people",
+        # Recorded after c1's: the latest by date, though Max() of the text would pick c1's.
+        prevention_measure="上岗前复训",
+        prevention_measure_at=at(3, 16),
         resolution_type="part_replacement",
         resolution_note="更换刹车片",
     )
@@ -101,6 +108,8 @@ def build_month(*, dealer, other_dealer, handler) -> dict:
         resolve_due_at=at(2, 18, 18),
         resolved_at=at(2, 16),
         closed_at=at(2, 17),
+        close_kind="unreachable",
+        close_reason="三次未接通",
     )
     ComplaintFactory(
         customer=CustomerFactory(dealer=dealer),

@@ -20,6 +20,7 @@ def test_summary_of_a_hand_computed_month(dealer, month):
     assert s.month == date(2026, 3, 1)
     assert s.received == 4  # c1 c2 c3 c4; not the other dealer's
     assert s.closed == 1  # c1 (c4 was cancelled)
+    assert (s.closed_satisfied, s.closed_unreachable, s.closed_accepted) == (1, 0, 0)  # c1, by its follow-up call
     assert s.open_at_end == 2  # c3, and c6 from January
     assert s.acknowledged_on_time_pct == 33.3  # c1 of c1 c2 c3 (cancelled c4 left out)
     assert s.resolved == 2
@@ -71,7 +72,9 @@ def test_trend_key_vehicles_root_causes_majors(dealer, month):
     assert figures.trend[-2].resolved_on_time_pct == 100.0
     assert figures.trend[0].acknowledged_on_time_pct is None
     assert [(v["vehicle__model"], v["complaint_count"]) for v in figures.key_vehicles] == [("凯美瑞", 1)]
-    assert figures.root_causes == [{"root_cause": "技师漏检", "count": 2, "prevention_measure": "交车前增加质检复核"}]
+    assert figures.root_causes == [
+        {"root_cause_class": "people", "root_cause": "技师漏检", "count": 2, "prevention_measure": "上岗前复训"}
+    ]
     assert [(c["number"], c["severity"]) for c in figures.major_complaints] == [
         (month["c2"].number, "major"),
         (month["c3"].number, "emergency"),
@@ -97,6 +100,8 @@ def test_follow_up_calls(dealer, month):
 def test_a_month_with_a_single_complaint(dealer, month):
     s = complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 2, 1)).summary
     assert (s.received, s.closed, s.resolved, s.open_at_end) == (1, 1, 1, 1)  # c6 from January still open
+    # c5 was closed by a manager, the customer unreachable: counted apart from the satisfied closes.
+    assert (s.closed_satisfied, s.closed_unreachable, s.closed_accepted) == (0, 1, 0)
     assert s.acknowledged_on_time_pct == 100.0
     assert s.resolved_on_time_pct == 100.0
     assert s.median_hours_to_resolve == s.p90_hours_to_resolve == 24.0

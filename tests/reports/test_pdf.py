@@ -26,7 +26,7 @@ def test_the_chinese_pdf_holds_the_figures_and_the_labels(march_pdf, pdf_text, m
     assert title in text and received in text
     assert "GZ01 广州天河" in text and "2026-03" in text
     assert "维修质量或技术" in text  # the category, in Chinese
-    assert "凯美瑞" in text and "技师漏检" in text and "交车前增加质检复核" in text
+    assert "凯美瑞" in text and "技师漏检" in text and "上岗前复训" in text  # the latest measure by date
     assert march["c3"].number in text  # the emergency is listed
     # The summary row: this month, the previous month; no data a year ago.
     assert any(line.split()[-3:] == ["4", "1", "—"] for line in text.splitlines() if received in line), text[:3000]

@@ -164,6 +164,7 @@ def test_from_a_logged_call_to_a_resolved_complaint(
     expect(page.locator("#complaint-status [data-status]")).to_have_attribute("data-status", "investigating")
     page.screenshot(path=artifacts / f"complaint-step-error-{language}.png", full_page=True)
     panel = page.locator("#panel-propose_countermeasure")
+    panel.locator('[name="propose_countermeasure-root_cause_class"]').select_option("technical")
     panel.locator('[name="propose_countermeasure-root_cause"]').fill("技师保养时未紧固隔热罩螺栓")
     panel.locator('[name="propose_countermeasure-countermeasure"]').fill("免费返修并检查其他紧固件")
     panel.locator("#confirm-propose_countermeasure").click()
@@ -173,12 +174,19 @@ def test_from_a_logged_call_to_a_resolved_complaint(
     expect(page.locator("#complaint-status [data-status]")).to_have_attribute("data-status", "in_progress")
     _step(page, "resolve", {"note": "已返修，客户试车确认异响消失"}, selects={"resolution_type": "rework"})
     expect(page.locator("#complaint-status [data-status]")).to_have_attribute("data-status", "resolved")
+    # Only its follow-up call closes it as satisfied; the manager may close it only with a reason of the seed.
+    expect(page.locator('#step-buttons [data-step="close_satisfied"]')).to_have_count(0)
+    expect(page.locator('#step-buttons [data-step="close_by_manager"]')).to_be_visible()
     expect(page.locator("#timeline")).to_contain_text("已向客户致歉，承诺三天内答复")
     expect(page.locator("#timeline")).to_contain_text("保养后发动机舱有异响")
 
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
-    assert (complaint.root_cause, complaint.resolution_type) == ("技师保养时未紧固隔热罩螺栓", "rework")
+    assert (complaint.root_cause, complaint.root_cause_class, complaint.resolution_type) == (
+        "技师保养时未紧固隔热罩螺栓",
+        "technical",
+        "rework",
+    )
     assert complaint.history.first().history_user == service_manager
     page.screenshot(path=artifacts / f"complaint-detail-{language}.png", full_page=True)
 
