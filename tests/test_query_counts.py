@@ -340,7 +340,7 @@ def _build(dealer) -> World:
             snapshot=report_snapshot(dealer_ids=[dealer.pk], month=timezone.localdate()),
         ),
         "call": CallLogFactory(
-            customer=None, dealer=dealer, phone="13300000000", handled_by=agent, caller_name="星来电"
+            customer=None, dealer=dealer, phone="13300000000", handled_by=viewers[DIRECTOR], caller_name="星来电"
         ),
         "report_queued": MonthlyReport.objects.create(month=timezone.localdate().replace(day=1), language="zh-hans"),
     }
