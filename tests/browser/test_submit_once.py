@@ -27,7 +27,7 @@ def test_a_double_click_logs_one_call_on_the_360_and_saves_one_customer(page, li
     assert page.locator("#call-history").get_by_text("咨询首保时间").count() == 1
 
     page.goto(f"{live_server.url}/customers/new/")
-    page.get_by_label("Name").fill("周晓梅")
+    page.locator("main").get_by_label("Name").fill("周晓梅")
     page.get_by_label("Mobile phone").fill("13912345678")
     page.get_by_role("button", name="Save").dblclick()
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
