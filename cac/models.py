@@ -89,6 +89,7 @@ class StateCalendarDay(models.Model):
         return f"{self.date} {self.name}"
 
 
+@choices_enforced
 class User(AbstractUser):
     """A member of staff. Belongs to one dealer; OEM and regional staff may be given several."""
 

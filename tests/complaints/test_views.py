@@ -1248,7 +1248,8 @@ def test_pages_need_a_bounded_number_of_queries(
         path, params = reverse(name, args=[customer.pk]), {}
     else:
         path = reverse(name)
-    with django_assert_max_num_queries(MAX_QUERIES):
+    # The 360 reads the customer's SMS too: one query more (tests/test_query_counts.py's PAGE_BUDGET).
+    with django_assert_max_num_queries(MAX_QUERIES + (name == "customer_detail")):
         response = client.get(path, params)
     assert response.status_code == 200
     context = response.context
