@@ -365,6 +365,7 @@ def complaint_close_after_follow_up(*, complaint_id: int, satisfaction: int | No
     one way to `close_satisfied` (the follow-up workflow calls it through the seam `follow_up_concluded`)."""
     complaint = _lock(complaint_id, acting_user)
     complaint._satisfied_follow_up = True
+    previous_status = complaint.status
     note = _("Follow-up call: satisfaction %(score)s/5. %(remarks)s") % {"score": satisfaction, "remarks": remarks}
     if not has_transition_perm(complaint.close_satisfied, acting_user):
         raise ValidationError(_("Your role cannot close or reopen this complaint."))
@@ -379,6 +380,9 @@ def complaint_close_after_follow_up(*, complaint_id: int, satisfaction: int | No
         fields=["status", "closed_at", "close_kind"],
         step="close_satisfied",
         note=note.strip(),
+    )
+    complaint_changed.send(
+        sender=Complaint, complaint=complaint, event="closed", previous_status=previous_status, acting_user=acting_user
     )
     _release_key_attention(complaint, at=complaint.closed_at)
     return complaint

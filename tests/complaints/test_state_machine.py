@@ -106,7 +106,8 @@ VALID_DATA = {
 def expected_changes(action: str, before: dict) -> dict:
     note = note_for(action)
     return {
-        "acknowledge": {"acknowledged_at": ACTED},
+        # No time given: the customer is promised the answer by the resolution deadline.
+        "acknowledge": {"acknowledged_at": ACTED, "answer_promised_at": before["resolve_due_at"]},
         "investigate": {},
         "propose_countermeasure": {
             "root_cause": "卡扣漏装",
@@ -127,6 +128,7 @@ def expected_changes(action: str, before: dict) -> dict:
             "reopen_count": before["reopen_count"] + 1,
             "resolved_at": None,
             "resolve_due_at": reopened_due(before),
+            "answer_promised_at": reopened_due(before),
             "owner_id": reopened_owner(before),
         },
         "cancel": {"closed_at": ACTED, "close_reason": note},
