@@ -11,8 +11,9 @@ from django.utils import timezone
 from cac.desk.vin import vin_check_digit
 from cac.events.services import sale_record, service_visit_record
 from cac.models import Customer, Dealer, Sale, User, Vehicle
+from cac.platform.zones import dealer_zone
 from callbacks.models import Callback, Kind, Question
-from callbacks.services import callback_cancel, callback_record_attempt, callbacks_make_due
+from callbacks.services import callback_cancel, callback_record_attempt, callbacks_make_due, due_after
 
 SALES = 36
 VISITS = 54
@@ -263,8 +264,8 @@ def follow_up_after_complaint(*, complaint, agent: User, called_at, rng: random.
 def backdate_after_complaint_calls(*, dealer: Dealer) -> int:
     """Give the after-complaint calls the times of the complaints they follow (demo data only): the complaints are
     walked through the services today and then dated back over the months, and their calls go with them, so the
-    statistics of every month have their follow-ups. Each call becomes due the same delay after its complaint's
-    resolution as the rule gave it today, and never after the call that made it. Returns the calls moved."""
+    statistics of every month have their follow-ups. Each call becomes due when the rule makes it due after its
+    complaint's resolution (`due_after`: the dealer's closing time, within its hours). Returns the calls moved."""
     moved = 0
     calls = Callback.objects.filter(
         dealer=dealer, kind=Kind.AFTER_COMPLAINT, complaint__resolved_at__isnull=False
@@ -273,9 +274,8 @@ def backdate_after_complaint_calls(*, dealer: Dealer) -> int:
         resolved_at = callback.complaint.resolved_at
         if callback.created_at <= resolved_at + timedelta(minutes=1):
             continue  # resolved today, or moved by an earlier run
-        due_at = resolved_at + max(callback.due_at - callback.created_at, timedelta(0))
-        if callback.completed_at is not None:
-            due_at = min(due_at, callback.completed_at)
+        resolved_day = timezone.localtime(resolved_at, dealer_zone(dealer)).date()
+        due_at = due_after(dealer=dealer, event_day=resolved_day)
         Callback.objects.filter(pk=callback.pk).update(created_at=resolved_at, due_at=due_at)
         moved += 1
     return moved
