@@ -49,10 +49,22 @@ def worker_env(tmp_path, redis_url, postgres, gateway):
 
 
 def test_the_worker_retries_and_sends_once(tmp_path, worker_env, gateway, dealer):
-    SmsTemplate.objects.filter(purpose="follow_up_unreachable").update(alibaba_template_code="SMS_0001")
+    # The group's template, recreated: an earlier transactional test may have flushed the migration's rows.
+    SmsTemplate.objects.update_or_create(
+        dealer=None,
+        purpose="follow_up_unreachable",
+        defaults={"alibaba_template_code": "SMS_0001"},
+        create_defaults={
+            "signature": "顾客服务中心",
+            "body": "${dealer}感谢您的选择！请致电${phone}。",
+            "parameters": ["dealer", "phone"],
+            "alibaba_template_code": "SMS_0001",
+        },
+    )
     message = sms_send(
         dealer=dealer, phone="13800138000", purpose="follow_up_unreachable", parameters={"dealer": "店", "phone": "1"}
     )
+    assert message.status == SmsMessage.Status.QUEUED, message.error
     gateway.script = ["5xx", "timeout"]
     queue = worker_env["CAC_QUEUE_PREFIX"] + "default"
     # The same message's task twice, as a broker may deliver it again.

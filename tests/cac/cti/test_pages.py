@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,12 @@ CALLER = "13800138000"
 def short_stream(settings):
     settings.CTI_STREAM_SECONDS = 0.05
     settings.CTI_POLL_SECONDS = 0.01
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The agent chose English with the language switch: the pages, the pop and the messages are in English."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _events(client) -> list[list[dict]]:
