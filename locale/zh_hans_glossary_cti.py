@@ -36,7 +36,6 @@ ZH_HANS = {
     "The line's phone number.": "线路的电话号码。",
     "The phone system did not place the call: %(error)s": "电话系统未能拨出：%(error)s",
     "This call is logged already.": "这通电话已经记录过了。",
-    "Unknown caller": "未知来电",
     "Unknown event “%(event)s”: send newCall, answer or hangup.": "未知事件“%(event)s”：请发送 newCall、answer 或 hangup。",
     "Your phone rings: pick it up to call %(phone)s.": "您的电话正在振铃：拿起话机即可拨打 %(phone)s。",
     "answered at": "接听时间",
