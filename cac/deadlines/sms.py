@@ -26,7 +26,7 @@ from string import Template
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -100,7 +100,7 @@ def sms_template_for(*, dealer: Dealer, purpose: str) -> SmsTemplate | None:
     """The dealer's template of `purpose`, else the group's."""
     return (
         SmsTemplate.objects.filter(Q(dealer=dealer) | Q(dealer__isnull=True), purpose=purpose)
-        .order_by("dealer_id")  # the dealer's own row first (NULLs last)
+        .order_by(F("dealer_id").asc(nulls_last=True))  # the dealer's own row first, on every database
         .first()
     )
 
