@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cac.models import Dealer, User
 from cac.platform.queue import enqueue_on_commit
 from cac.platform.validation import check_choices
+from cac.security.erasure import delete_files_on_commit
 from reports.models import MonthlyReport, Status
 from reports.selectors import add_months, monthly_report_list, monthly_report_same
 
@@ -69,8 +70,7 @@ def monthly_report_delete(*, report_id: int, acting_user: User) -> None:
     if report.pk not in monthly_reports_deletable(reports=list(same_month), user=acting_user):
         raise PermissionDenied(_("Only a failed report or a second copy of the same report may be deleted."))
     logger.info("Monthly report %s deleted by %s", report.pk, acting_user.pk)
-    if report.file:
-        report.file.delete(save=False)
+    delete_files_on_commit(report.file.storage, [report.file.name])  # a rollback keeps the PDF with its row
     report.delete()
 
 

@@ -68,7 +68,7 @@ def erase_history(model, *, filters: Q, values: dict[str, Any]) -> int:
 
 
 def delete_files_on_commit(storage, names: list[str]) -> None:
-    """Delete stored files once the erasure has committed (a rollback keeps them)."""
+    """Delete stored files once the transaction (an erasure, a deleted report) has committed; a rollback keeps them."""
     names = [name for name in names if name]
 
     def delete() -> None:
