@@ -243,8 +243,25 @@ def page(page, csp_violations):
     page.add_init_script(_REPORT_CSP_VIOLATIONS)
     page.on("console", on_console)
     yield page
+    page.close()
+    _end_live_server_connections()
     if csp_violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(csp_violations)))
+
+
+def _end_live_server_connections() -> None:
+    """The live server's request threads outlive the page: a screen-pop stream polls on until its next write fails.
+    Their connections are ended before the test database is flushed, so that no poll takes a table lock the flush's
+    TRUNCATE waits for (a deadlock PostgreSQL resolves by failing one side). The streams end quietly on it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import json
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -67,28 +67,46 @@ def screen_pop_payload(*, user: User, call: CtiCall) -> dict:
     }
 
 
+class _Stream:
+    """One stream's state between polls: what it showed last, and the payloads already made (a payload is made once
+    per call and state, so an unchanged call costs no query beyond the poll's own)."""
+
+    def __init__(self, user: User, language: str):
+        self.user, self.language = user, language
+        self.shown, self.payloads = None, {}
+
+    def poll(self) -> str | None:
+        """The next event to send, a heartbeat comment when nothing changed, or None when the database is gone
+        (a restart, a failover): the stream ends and the browser reconnects after `retry`."""
+        try:
+            with translation.override(self.language):
+                calls = screen_pop_calls(user=self.user)
+                key = [(call.pk, call.answered_at is not None, call.ended_at is not None) for call in calls]
+                if key == self.shown:
+                    return ":\n\n"  # a comment the browser ignores: writing it is how a closed page ends the stream
+                for call, state in zip(calls, key, strict=True):
+                    if state not in self.payloads:
+                        self.payloads[state] = screen_pop_payload(user=self.user, call=call)
+                data = [self.payloads[state] for state in key]
+        except DatabaseError:
+            return None
+        finally:
+            if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                connection.close()  # back to the pool between polls: a waiting stream holds no connection
+        self.shown = key
+        return f"event: calls\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
 def _events(user: User, language: str):
     seconds, poll = settings.CTI_STREAM_SECONDS, settings.CTI_POLL_SECONDS
     deadline = time.monotonic() + seconds
     yield f"retry: {settings.CTI_RETRY_MS}\n\n"
-    shown, payloads = None, {}
-    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
-    with translation.override(language):
-        while True:
-            calls = screen_pop_calls(user=user)
-            key = [(call.pk, call.answered_at is not None, call.ended_at is not None) for call in calls]
-            if key != shown:
-                for call, state in zip(calls, key, strict=True):
-                    if state not in payloads:
-                        payloads[state] = screen_pop_payload(user=user, call=call)
-                data = [payloads[state] for state in key]
-                yield f"event: calls\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-                shown = key
-            if time.monotonic() + poll > deadline:
-                return
-            if pooled:
-                connection.close()  # back to the pool between polls: a waiting stream holds no connection
-            time.sleep(poll)
+    stream = _Stream(user, language)
+    while (event := stream.poll()) is not None:
+        yield event
+        if time.monotonic() + poll > deadline:
+            return
+        time.sleep(poll)
 
 
 @role_required("cac.add_calllog")

@@ -48,5 +48,6 @@
     const calls = JSON.parse(event.data).filter((call) => !dismissed.has(`${call.id}:${call.state}`));
     box.replaceChildren(...calls.map(banner));
     box.hidden = calls.length === 0;
+    box.dataset.listening = "1"; // the stream has answered once: a call ringing from now on pops
   });
 })();

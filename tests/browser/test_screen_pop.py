@@ -33,7 +33,7 @@ def test_the_simulator_rings_the_agent_and_the_call_is_completed_on_the_360(
     page.get_by_label("Password").fill("pw-for-tests-only")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#phone-box")).to_be_visible()
-    page.wait_for_timeout(500)  # the page's EventSource is connected
+    expect(page.locator("#screen-pop[data-listening]")).to_have_count(1)  # the page's stream has answered
 
     def simulate():
         try:

@@ -34,6 +34,11 @@ def days_ago(days: int) -> date:
     return timezone.localdate() - timedelta(days=days)
 
 
+def at_test_clock(values: dict) -> dict:
+    """Parameters are collected before the test clock starts, and a run may cross midnight: dates come as callables."""
+    return {key: value() if callable(value) else value for key, value in values.items()}
+
+
 def csv_bytes(header: list[str], rows: list[list], *, encoding: str = "utf-8", bom: bool = False) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)

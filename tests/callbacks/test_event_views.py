@@ -15,6 +15,7 @@ from callbacks.models import Callback
 from tests.cac.factories import CustomerFactory, VehicleFactory
 from tests.callbacks.event_support import (
     DELIVERY_HEADER,
+    at_test_clock,
     csv_bytes,
     days_ago,
     delivery_row,
@@ -127,8 +128,8 @@ def test_record_a_repair_order_by_hand(agent_client, customer):
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"date_in": days_ago(1), "date_out": days_ago(3)}, "date_out"),
-        ({"date_in": timezone.localdate() + timezone.timedelta(days=2)}, "date_in"),
+        ({"date_in": lambda: days_ago(1), "date_out": lambda: days_ago(3)}, "date_out"),
+        ({"date_in": lambda: timezone.localdate() + timezone.timedelta(days=2)}, "date_in"),
         ({"mileage": "-5"}, "mileage"),
         ({"mileage": "99999999999"}, "mileage"),
         ({"mileage": "twelve"}, "mileage"),
@@ -143,7 +144,7 @@ def test_record_a_repair_order_by_hand(agent_client, customer):
 def test_bad_repair_order_input_is_a_field_error_and_writes_nothing(agent_client, customer, data, field):
     vehicle = customer.vehicles.get()
     values = {"order_number": "RO-1", "vehicle": vehicle.pk, "date_in": days_ago(2), "date_out": days_ago(1)}
-    values.update(data)
+    values.update(at_test_clock(data))
     response = agent_client.post(reverse("events:service_visit_create", args=[customer.pk]), values)
     assert response.status_code == 200
     assert field in response.context["form"].errors

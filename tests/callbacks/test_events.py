@@ -13,7 +13,7 @@ from cac.events.services import sale_record, service_visit_record
 from cac.models import Sale, ServiceVisit
 from callbacks.models import Callback, Kind
 from tests.cac.factories import CustomerFactory, VehicleFactory
-from tests.callbacks.event_support import days_ago
+from tests.callbacks.event_support import at_test_clock, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -116,15 +116,15 @@ def test_a_repair_keeps_the_vehicle_mileage_current(dealer, agent, vehicle):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"date_out": days_ago(5)}, "date_out"),
-        ({"date_in": timezone.localdate() + timedelta(days=1), "date_out": None}, "date_in"),
+        ({"date_out": lambda: days_ago(5)}, "date_out"),
+        ({"date_in": lambda: timezone.localdate() + timedelta(days=1), "date_out": None}, "date_in"),
         ({"mileage": 3_000_000}, "mileage"),
         ({"order_number": "  "}, "order_number"),
     ],
 )
 def test_bad_repair_orders_are_refused_and_nothing_is_written(dealer, agent, vehicle, fields, field):
     with pytest.raises(ValidationError) as exc:
-        _visit(vehicle, agent, **fields)
+        _visit(vehicle, agent, **at_test_clock(fields))
     assert field in exc.value.error_dict
     assert not ServiceVisit.objects.exists() and not Callback.objects.exists()
 

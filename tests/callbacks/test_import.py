@@ -13,6 +13,7 @@ from tests.cac.factories import CustomerFactory, VehicleFactory
 from tests.callbacks.event_support import (
     DELIVERY_HEADER,
     REPAIR_HEADER,
+    at_test_clock,
     csv_bytes,
     days_ago,
     delivery_row,
@@ -165,15 +166,15 @@ def test_repair_orders_match_the_advisor_and_keep_the_call_from_them(dealer, age
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
-        ({"date_out": days_ago(10).isoformat()}, "before date_in"),
+        ({"date_out": lambda: days_ago(10).isoformat()}, "before date_in"),
         ({"mileage": "about 12k"}, "Mileage"),
         ({"warranty": "maybe"}, "warranty"),
         ({"order_number": ""}, "order number is missing"),
-        ({"date_in": (timezone.localdate().replace(year=timezone.localdate().year + 1)).isoformat()}, "future"),
+        ({"date_in": lambda: (timezone.localdate().replace(year=timezone.localdate().year + 1)).isoformat()}, "future"),
     ],
 )
 def test_bad_repair_order_rows(dealer, agent, overrides, reason):
-    content = csv_bytes(REPAIR_HEADER, [repair_row(1), repair_row(2, **overrides)])
+    content = csv_bytes(REPAIR_HEADER, [repair_row(1), repair_row(2, **at_test_clock(overrides))])
     with translation.override("en"), pytest.raises(ImportRefused) as refused:
         _import(dealer, agent, REPAIR_ORDERS, content)
     assert {error.line for error in refused.value.check.errors} == {3}

@@ -14,11 +14,18 @@ from tests.prospects.factories import put
 pytestmark = pytest.mark.django_db
 
 DATA = {
-    "book_appointment": {"kind": "test_drive", "at": timezone.now() + timedelta(days=2)},
+    "book_appointment": {"kind": "test_drive", "at": lambda: timezone.now() + timedelta(days=2)},
     "win": {"vin": make_vin(501), "model": "凯美瑞"},
     "lose": {"reason": "budget"},
     "archive": {"note": "明年再买"},
 }
+
+
+def data(action: str) -> dict:
+    """The action's arguments, a moment taken when the test runs (at its clock), not when it is collected."""
+    return {key: value() if callable(value) else value for key, value in DATA[action].items()}
+
+
 TARGET = {"book_appointment": Status.APPOINTMENT, "win": Status.WON, "lose": Status.LOST, "archive": Status.ARCHIVED}
 ALLOWED = {
     ("book_appointment", Status.FOLLOWING),
@@ -36,15 +43,15 @@ def test_transition_table(prospect, agent, action, status):
     prospect = put(prospect, status)
     before = (Prospect.objects.values().get(pk=prospect.pk), Prospect.history.count())
     if (action, status) in ALLOWED:
-        result = services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **DATA[action])
+        result = services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **data(action))
         assert result.status == TARGET[action]
         assert Prospect.history.filter(id=prospect.pk).latest().history_user == agent
     elif action == "win" and status == Status.WON:
-        services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **DATA[action])
+        services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **data(action))
         assert (Prospect.objects.values().get(pk=prospect.pk), Prospect.history.count()) == before
     else:
         with pytest.raises(ValidationError):
-            services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **DATA[action])
+            services.prospect_transition(prospect_id=prospect.pk, action=action, acting_user=agent, **data(action))
         assert (Prospect.objects.values().get(pk=prospect.pk), Prospect.history.count()) == before
 
 
@@ -89,7 +96,7 @@ def test_a_new_prospect_from_an_inquiry_call_is_booked_from_that_call(prospect, 
     call = CallLogFactory(customer=None, dealer=prospect.dealer, phone=prospect.phone, handled_by=agent)
     Prospect.objects.filter(pk=prospect.pk).update(call=call)
     booked = services.prospect_transition(
-        prospect_id=prospect.pk, action="book_appointment", acting_user=agent, **DATA["book_appointment"]
+        prospect_id=prospect.pk, action="book_appointment", acting_user=agent, **data("book_appointment")
     )
     assert booked.status == Status.APPOINTMENT
     assert booked.contacted_at == call.started_at == booked.last_contact_at
@@ -107,7 +114,7 @@ def test_winning_links_the_numbers_earlier_calls_to_the_new_customer(prospect, a
         customer=None, dealer=DealerFactory(code="ZZ09"), phone=prospect.phone, handled_by=agent
     )
     prospect = put(prospect, Status.APPOINTMENT)
-    won = services.prospect_transition(prospect_id=prospect.pk, action="win", acting_user=agent, **DATA["win"])
+    won = services.prospect_transition(prospect_id=prospect.pk, action="win", acting_user=agent, **data("win"))
     assert {call.customer_id for call in CallLog.objects.filter(pk__in=[c.pk for c in calls])} == {won.customer_id}
     assert CallLog.objects.get(pk=elsewhere.pk).customer_id is None
     assert CallLog.history.filter(id=calls[0].pk).latest().history_user == agent
