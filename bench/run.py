@@ -30,6 +30,7 @@ from bench.groups import GROUP_KEYS
 BASE_DIR = Path(__file__).resolve().parent.parent
 PAGE_KEYS = [
     "lookup",
+    "search",
     "360",
     "call",
     "cti",
