@@ -61,8 +61,15 @@ _PROSPECTS = [
     "prospects.work_prospect",
 ]
 _MANAGE_PROSPECTS = [*_PROSPECTS, "prospects.manage_prospect"]
-# The monthly complaint analysis: executives, directors and managers request, read and download it.
-_REPORTS = ["reports.view_monthlyreport", "reports.add_monthlyreport"]
+# The monthly complaint analysis: executives, directors and managers request, read and download it, and plan the
+# corrective actions it calls for.
+_REPORTS = [
+    "reports.view_monthlyreport",
+    "reports.add_monthlyreport",
+    "reports.view_correctiveaction",
+    "reports.add_correctiveaction",
+    "reports.change_correctiveaction",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],

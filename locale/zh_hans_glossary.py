@@ -1158,12 +1158,15 @@ def fill(path: str = "locale/zh_Hans/LC_MESSAGES/django.po") -> list[str]:
     po = polib.pofile(path)
     missing = []
     for entry in po:
-        if entry.msgid in ZH_HANS:
+        # A msgid with a context (pgettext) is looked up as "context\x04msgid" first, as gettext itself keys it.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        key = key if key in ZH_HANS else entry.msgid
+        if key in ZH_HANS:
             if entry.msgid_plural:
                 # Chinese has a single plural form: msgstr[0] serves every count.
-                entry.msgstr_plural = {0: ZH_HANS[entry.msgid]}
+                entry.msgstr_plural = {0: ZH_HANS[key]}
             else:
-                entry.msgstr = ZH_HANS[entry.msgid]
+                entry.msgstr = ZH_HANS[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = entry.previous_msgid_plural = None

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cac.security.admin_scoping import DealerScopedAdminMixin
-from reports.models import MonthlyReport
+from reports.models import CorrectiveAction, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -12,5 +12,17 @@ class MonthlyReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "file", "finished_at", "error"]
 
     # A report is requested on /reports/ (reports.services queues and generates it), never added here.
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["action", "dealer", "month", "owner", "due_on", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "closed_at", "created_by"]
+    raw_id_fields = ["complaints"]
+
+    # Planned and closed on /reports/actions/ (reports.services checks owner, dates and complaints).
     def has_add_permission(self, request):
         return False

@@ -41,3 +41,42 @@ class ReportRequestForm(OnceFormMixin, forms.Form):
     def selected_dealer_ids(self) -> list[int]:
         choice = self.cleaned_data["dealer"]
         return list(self.dealer_ids) if choice == ALL_DEALERS else [int(choice)]
+
+
+def parse_month(value: str) -> date | None:
+    """YYYY-MM as the first day of that month; None for anything else."""
+    try:
+        year, month = (int(part) for part in (value or "").strip().split("-")[:2])
+        return date(year, month, 1) if 2000 <= year <= 2999 else None
+    except (TypeError, ValueError):
+        return None
+
+
+class CorrectiveActionForm(OnceFormMixin, forms.Form):
+    dealer = forms.ChoiceField(label=_("Dealer"))
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What will be done to remove the cause, e.g. retrain the advisors on explaining the invoice."),
+    )
+    owner = forms.TypedChoiceField(label=_("Responsible"), coerce=int)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    complaints = forms.CharField(
+        label=_("Complaints it answers"),
+        required=False,
+        max_length=2000,
+        help_text=_("Complaint numbers, separated by spaces or commas."),
+    )
+
+    def __init__(self, *args, dealers, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].choices = [(str(d.pk), str(d)) for d in dealers]
+        self.fields["owner"].choices = [("", "—"), *[(u.pk, u.get_full_name() or u.username) for u in owners]]
+
+    def complaint_numbers(self) -> list[str]:
+        return self.cleaned_data["complaints"].replace(",", " ").replace("，", " ").replace("、", " ").split()
+
+
+class CorrectiveActionCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -26,7 +26,7 @@ and a reader of this code agree:
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -41,7 +41,9 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    Prefetch,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import TruncMonth
@@ -200,6 +202,9 @@ class ComplaintFigures:
     major_complaints: list[dict]
     follow_ups: list[FollowUpRow]
     follow_up_total: FollowUpRow | None = None
+    # The corrective actions decided on this month's analysis, and the previous month's under review.
+    actions: list[dict] = field(default_factory=list)
+    actions_reviewed: list[dict] = field(default_factory=list)
 
 
 def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
@@ -569,7 +574,48 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
         major_complaints=_major_complaints(dealer_ids=dealer_ids, zone=zone, month=month),
         follow_ups=follow_ups,
         follow_up_total=follow_up_total,
+        actions=corrective_action_rows(dealer_ids=dealer_ids, month=month),
+        actions_reviewed=corrective_action_rows(dealer_ids=dealer_ids, month=add_months(month, -1)),
     )
+
+
+# --- Corrective and preventive actions ------------------------------------------------------------------------------
+
+
+def corrective_action_list(*, user) -> QuerySet:
+    """The corrective actions of the user's dealers."""
+    from cac.desk.selectors import dealer_ids as user_dealer_ids
+    from reports.models import CorrectiveAction
+
+    return CorrectiveAction.objects.filter(dealer_id__in=user_dealer_ids(user=user)).select_related("owner", "dealer")
+
+
+def corrective_action_rows(*, dealer_ids, month: date) -> list[dict]:
+    """The actions decided on `month`'s analysis of `dealer_ids`, as plain values for the report (two queries: the
+    actions, and the numbers of the complaints they answer)."""
+    from reports.models import CorrectiveAction
+
+    month = date(month.year, month.month, 1)
+    actions = (
+        CorrectiveAction.objects.filter(dealer_id__in=dealer_ids, month=month)
+        .select_related("owner", "dealer")
+        .prefetch_related(Prefetch("complaints", queryset=Complaint.objects.order_by("number").only("id", "number")))
+        .order_by("due_on", "id")
+    )
+    return [
+        {
+            "id": action.pk,
+            "dealer": action.dealer.code,
+            "action": action.action,
+            "owner": action.owner.get_full_name() or action.owner.username,
+            "due_on": action.due_on.isoformat(),
+            "status": action.status,
+            "outcome": action.outcome,
+            "closed_at": action.closed_at.isoformat() if action.closed_at else None,
+            "complaints": [complaint.number for complaint in action.complaints.all()],
+        }
+        for action in actions
+    ]
 
 
 def monthly_report_list(*, user):

@@ -6,7 +6,7 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from cac.models import Dealer, User
 from cac.platform.queue import enqueue_on_commit
 from cac.platform.validation import check_choices
 from cac.security.erasure import delete_files_on_commit
-from reports.models import MonthlyReport, Status
+from reports.models import CorrectiveAction, MonthlyReport, Status
 from reports.selectors import add_months, monthly_report_list, monthly_report_same
 
 logger = logging.getLogger(__name__)
@@ -154,3 +154,89 @@ def monthly_reports_schedule(*, today: date, language: str) -> list[MonthlyRepor
                 monthly_report_request(dealer_ids=[dealer_id], month=month, language=language, requested_by=None)
             )
     return reports
+
+
+# --- Corrective and preventive actions ------------------------------------------------------------------------------
+
+ACTION_ADD, ACTION_CHANGE = "reports.add_correctiveaction", "reports.change_correctiveaction"
+ACTION_DUE_WITHIN_DAYS = 366
+
+
+def _action_dealer(*, acting_user: User, dealer_id: int, perm: str) -> Dealer:
+    from cac.desk.selectors import dealer_ids as user_dealer_ids
+
+    if not acting_user.has_perm(perm) or dealer_id not in user_dealer_ids(user=acting_user):
+        raise PermissionDenied
+    return Dealer.objects.get(pk=dealer_id)
+
+
+@transaction.atomic
+def corrective_action_create(
+    *,
+    dealer_id: int,
+    month: date,
+    action: str,
+    owner_id: int,
+    due_on: date,
+    complaint_numbers: list[str],
+    acting_user: User,
+) -> CorrectiveAction:
+    """An action decided on `month`'s analysis of one dealer, owned by one of the dealer's users, for the dealer's
+    complaints named by number. Every wrong field is a ValidationError on that field; nothing is written then."""
+    from complaints.models import Complaint
+
+    dealer = _action_dealer(acting_user=acting_user, dealer_id=dealer_id, perm=ACTION_ADD)
+    month = date(month.year, month.month, 1)
+    errors: dict[str, str] = {}
+    action = (action or "").strip()
+    if not action:
+        errors["action"] = _("Say what will be done.")
+    owner = User.objects.filter(pk=owner_id, is_active=True, dealers=dealer).first()
+    if owner is None:
+        errors["owner"] = _("Choose an active user of %(dealer)s.") % {"dealer": dealer.name}
+    if due_on < month:
+        errors["due_on"] = _("The due date cannot be before the month the action answers.")
+    elif due_on > timezone.localdate() + timedelta(days=ACTION_DUE_WITHIN_DAYS):
+        errors["due_on"] = _("Set a due date within a year.")
+    numbers = list(dict.fromkeys(number.strip().upper() for number in complaint_numbers if number.strip()))
+    complaints = list(Complaint.objects.filter(dealer=dealer, number__in=numbers))
+    unknown = sorted(set(numbers) - {complaint.number for complaint in complaints})
+    if unknown:
+        errors["complaints"] = _("No complaint of %(dealer)s has the number %(numbers)s.") % {
+            "dealer": dealer.name,
+            "numbers": ", ".join(unknown),
+        }
+    if errors:
+        raise ValidationError(errors)
+    record = CorrectiveAction(
+        dealer=dealer, month=month, action=action, owner=owner, due_on=due_on, created_by=acting_user
+    )
+    record._change_reason, record._history_user = "planned", acting_user
+    record.full_clean(exclude=["complaints", "status"])
+    record.save()
+    record.complaints.set(complaints)
+    return record
+
+
+@transaction.atomic
+def corrective_action_close(*, action_id: int, done: bool, outcome: str, acting_user: User) -> CorrectiveAction:
+    """Mark an open action done (what it achieved) or dropped (why): the next month's report reviews it so."""
+    from django_fsm import TransitionNotAllowed
+
+    from reports.selectors import corrective_action_list
+
+    record = corrective_action_list(user=acting_user).select_for_update(of=("self",)).get(pk=action_id)
+    _action_dealer(acting_user=acting_user, dealer_id=record.dealer_id, perm=ACTION_CHANGE)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError(
+            {"outcome": _("Say what the action achieved.") if done else _("Say why the action is dropped.")}
+        )
+    try:
+        (record.complete if done else record.drop)(at=timezone.now(), outcome=outcome)
+    except TransitionNotAllowed:
+        raise ValidationError({"outcome": _("This action is already closed.")}) from None
+    record._change_reason, record._history_user = outcome, acting_user
+    record.full_clean(exclude=["complaints", "status"])
+    record.save()
+    return record

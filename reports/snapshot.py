@@ -59,6 +59,8 @@ def _figures_json(figures: ComplaintFigures) -> dict:
         "major_complaints": figures.major_complaints,
         "follow_ups": [follow_up(row) for row in figures.follow_ups],
         "follow_up_total": follow_up(figures.follow_up_total),
+        "actions": figures.actions,
+        "actions_reviewed": figures.actions_reviewed,
     }
 
 
@@ -129,4 +131,7 @@ def snapshot_figures(snapshot: dict) -> ComplaintFigures:
         major_complaints=with_datetimes("major_complaints"),
         follow_ups=[follow_up(row) for row in data["follow_ups"]],
         follow_up_total=follow_up(data["follow_up_total"]),
+        # Snapshots from before the corrective actions have none.
+        actions=data.get("actions", []),
+        actions_reviewed=data.get("actions_reviewed", []),
     )

@@ -14,7 +14,8 @@ from cac.platform.ratios import percent_text
 from cac.texts import render
 from complaints.models import Category, ResolutionType, RootCauseClass, Severity, Status
 from reports.charts import bar_chart, line_chart
-from reports.selectors import ComplaintFigures, Summary
+from reports.models import ActionStatus
+from reports.selectors import ComplaintFigures, Summary, add_months
 
 
 @dataclass
@@ -283,4 +284,47 @@ def report_tables(figures: ComplaintFigures) -> list[Table]:
             ],
         )
     )
+    tables.extend(_action_tables(figures))
     return tables
+
+
+def _action_state(row: dict, today: date) -> str:
+    """An action's state in words; an open one past its due date says so."""
+    if row["status"] == ActionStatus.OPEN and date.fromisoformat(row["due_on"]) < today:
+        return _("Open, overdue")
+    return str(dict(ActionStatus.choices).get(row["status"], row["status"]))
+
+
+def _action_tables(figures: ComplaintFigures) -> list[Table]:
+    """The corrective and preventive actions decided on this month's analysis, and the review of last month's."""
+    today = timezone.localdate()
+
+    def rows(actions: list[dict], *, review: bool) -> list[list]:
+        return [
+            [
+                r["action"],
+                r["owner"],
+                r["due_on"],
+                ", ".join(r["complaints"]) or "—",
+                _action_state(r, today),
+                *([r["outcome"] or "—"] if review else []),
+            ]
+            for r in actions
+        ]
+
+    headers = [_("Action"), _("Responsible"), _("Due"), _("Complaints"), _("Status")]
+    return [
+        Table(
+            key="actions",
+            title=_("Corrective and preventive actions"),
+            headers=headers,
+            rows=rows(figures.actions, review=False),
+        ),
+        Table(
+            key="actions_reviewed",
+            title=_("Review of last month's actions (%(month)s)")
+            % {"month": month_label(add_months(figures.month, -1))},
+            headers=[*headers, _("Outcome")],
+            rows=rows(figures.actions_reviewed, review=True),
+        ),
+    ]

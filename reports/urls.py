@@ -6,6 +6,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/<int:action_id>/close/", views.action_close, name="action_close"),
     path("<int:report_id>/", views.report_preview, name="preview"),
     path("<int:report_id>/row/", views.report_row, name="row"),
     path("<int:report_id>/download/", views.report_download, name="download"),

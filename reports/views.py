@@ -1,23 +1,28 @@
 """The monthly complaint analysis: request, progress, list, download, preview and exports. Views are thin."""
 
+from datetime import date
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cac.desk.forms import add_service_errors
 from cac.desk.selectors import dealer_list
-from cac.models import AccessLog
+from cac.models import AccessLog, User
 from cac.platform.media import MissingFile, stored_file_response, stored_size
 from cac.platform.views import role_required, scoped
 from cac.security.once import submit_once
 from cac.security.privacy import access_log_record
 from reports import selectors, services
-from reports.forms import ReportRequestForm
+from reports.forms import CorrectiveActionCloseForm, CorrectiveActionForm, ReportRequestForm, parse_month
 from reports.models import Status
 from reports.pdf import report_context, tables_csv, tables_xlsx
+from reports.selectors import add_months
 
 VIEW = "reports.view_monthlyreport"
 ADD = "reports.add_monthlyreport"
@@ -155,3 +160,90 @@ def report_xlsx(request, report_id: int):
     response = HttpResponse(tables_xlsx(context["tables"]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="complaints-{context["report"].month:%Y-%m}.xlsx"'
     return response
+
+
+# --- Corrective and preventive actions ------------------------------------------------------------------------------
+
+ACTIONS_VIEW = "reports.view_correctiveaction"
+
+
+def _actions_month(request) -> date:
+    """The month asked for (?month=YYYY-MM), else the last closed month: the one whose analysis is on the table."""
+    month = parse_month(request.GET.get("month", ""))
+    if month is None:
+        month = add_months(timezone.localdate().replace(day=1), -1)
+    return month
+
+
+def _action_form(request, data=None) -> CorrectiveActionForm:
+    dealers = dealer_list(user=request.user).order_by("code")
+    owners = User.objects.filter(is_active=True, dealers__in=dealers).distinct().order_by("username")
+    return CorrectiveActionForm(data, dealers=dealers, owners=owners, once_user=request.user)
+
+
+@role_required(ACTIONS_VIEW)
+@require_http_methods(["GET", "POST"])
+def action_list(request):
+    """The actions decided on a month's analysis, the previous month's under review, and a form to plan one."""
+    month = _actions_month(request)
+    form = _action_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not request.user.has_perm(services.ACTION_ADD):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                once = submit_once(
+                    form,
+                    lambda: services.corrective_action_create(
+                        dealer_id=int(form.cleaned_data["dealer"]),
+                        month=month,
+                        action=form.cleaned_data["action"],
+                        owner_id=form.cleaned_data["owner"],
+                        due_on=form.cleaned_data["due_on"],
+                        complaint_numbers=form.complaint_numbers(),
+                        acting_user=request.user,
+                    ),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if once.created:
+                    messages.success(request, _("The action is planned."))
+                return redirect(f"{reverse('reports:actions')}?month={month:%Y-%m}")
+    actions = selectors.corrective_action_list(user=request.user).prefetch_related("complaints")
+    context = {
+        "month": month,
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1),
+        "actions": actions.filter(month=month).order_by("due_on", "id"),
+        "reviewed": actions.filter(month=add_months(month, -1)).order_by("due_on", "id"),
+        "form": form,
+        "close_form": CorrectiveActionCloseForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/action_list.html", context)
+
+
+@role_required(services.ACTION_CHANGE)
+@require_POST
+@scoped
+def action_close(request, action_id: int):
+    """Done (what it achieved) or dropped (why), from the action list."""
+    record = selectors.corrective_action_list(user=request.user).get(pk=action_id)
+    back = f"{reverse('reports:actions')}?month={record.month:%Y-%m}"
+    form = CorrectiveActionCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.corrective_action_close(
+                action_id=record.pk,
+                done=request.POST.get("close") != "drop",
+                outcome=form.cleaned_data["outcome"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The action is closed."))
+    else:
+        messages.error(request, " ".join(form.errors.get("outcome", [_("Say what the action achieved.")])))
+    return redirect(back)
