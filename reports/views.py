@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from cac.platform.media import MissingFile, stored_file_response, stored_size
 from cac.platform.views import role_required, scoped
 from cac.security.once import submit_once
 from cac.security.privacy import access_log_record
+from complaints.models import Complaint
 from reports import selectors, services
 from reports.forms import CorrectiveActionCloseForm, CorrectiveActionForm, ReportRequestForm, parse_month
 from reports.models import Status
@@ -210,7 +212,8 @@ def action_list(request):
                 if once.created:
                     messages.success(request, _("The action is planned."))
                 return redirect(f"{reverse('reports:actions')}?month={month:%Y-%m}")
-    actions = selectors.corrective_action_list(user=request.user).prefetch_related("complaints")
+    complaints = Prefetch("complaints", queryset=Complaint.objects.order_by("number").only("id", "number"))
+    actions = selectors.corrective_action_list(user=request.user).prefetch_related(complaints)
     context = {
         "month": month,
         "previous_month": add_months(month, -1),
