@@ -200,3 +200,9 @@ def test_one_uvicorn_worker_pops_the_call_on_many_open_pages_and_stops_polling_f
     mark = _database_now()
     time.sleep(10 * POLL_SECONDS)
     assert _events_backends(mark)[1] == 0, log.read_text(errors="replace")
+
+    # uvicorn logs through the app's handler (JSON, masked): the line of the PBX's post does not give its token.
+    text = log.read_text(errors="replace")
+    access = [json.loads(line) for line in text.splitlines() if line.startswith("{") and '"uvicorn.access"' in line]
+    assert sum("GET /calls/ringing/" in line["message"] for line in access) == STREAMS, text
+    assert any("POST /api/v1/cti/****/" in line["message"] for line in access) and token not in text, text
