@@ -6,10 +6,11 @@ is needed, so it works the same on the embedded SQLite default and in docker-com
 
 Two ways to serve it, one poll (`_Stream`):
 - Under ASGI (the `events` service of docker-compose.yml: uvicorn, to which the proxy sends `/calls/ringing/`) the
-  stream is an async iterator: it waits with `asyncio.sleep` and runs each poll in a thread (`sync_to_async`), so an
-  open page costs a coroutine, not a worker, and one process serves every agent's pages. The connection goes back
-  (to the pool, DATABASE_POOL_MAX_SIZE) after each poll, and a client that goes away cancels the iterator: its
-  polls stop at once.
+  stream is an async iterator: it waits with `asyncio.sleep` and runs each poll through `sync_to_async`, in the
+  thread Django gives each ASGI request for its sync middleware. An open page then costs a coroutine and a
+  sleeping thread, not a worker process, and one process serves every agent's pages. The connection goes back (to
+  the pool, DATABASE_POOL_MAX_SIZE) after each poll, and a client that goes away cancels the iterator: its polls
+  stop at once.
 - Under WSGI (`runserver` for `make run`, the tests' live server, gunicorn's sync workers of `web`) it is a plain
   generator, since Django would read an async iterator to its end before sending anything; an open stream holds a
   thread, which is why it is short-lived, and why docker-compose keeps it off the `web` workers.
@@ -134,8 +135,8 @@ def _events(user: User, language: str):
 
 
 async def _async_events(user: User, language: str):
-    """The stream under ASGI: the event loop waits between polls, and only the poll itself takes a thread. Django
-    cancels it when the client goes away (CancelledError at the await it is in), which ends the polls."""
+    """The stream under ASGI: the event loop waits between polls; the poll runs in the request's thread. Django
+    cancels the iterator when the client goes away (CancelledError at the await it is in), which ends the polls."""
     yield RETRY.format(settings.CTI_RETRY_MS)
     stream = _Stream(user, language, release=True)
     poll = sync_to_async(stream.poll)
