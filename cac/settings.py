@@ -463,6 +463,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # uvicorn (the events service) set up its own plain handlers before it loaded the app: replaced by ours.
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django_guid": {"level": "WARNING"},  # it logs every id it sets at INFO
         "axes": {"level": "WARNING"},  # every sign-in at INFO; failures and lockouts go to cac.security
     },

@@ -199,11 +199,16 @@ def _after_attempt(request, callback, *, result: str):
     elif callback.status == Status.DECLINED:
         messages.info(
             request,
-            _("%(customer)s declined phone follow-up: an SMS was sent and SMS is now their preferred channel.")
+            _(
+                "%(customer)s declined phone follow-up: an SMS follow-up is queued to be sent, and SMS is now their"
+                " preferred channel."
+            )
             % {"customer": customer},
         )
     elif callback.status == Status.UNREACHABLE:
-        messages.warning(request, _("%(customer)s is unreachable: an SMS follow-up was sent.") % {"customer": customer})
+        messages.warning(
+            request, _("%(customer)s is unreachable: an SMS follow-up is queued to be sent.") % {"customer": customer}
+        )
     else:
         when = callback.next_attempt_at
         messages.info(

@@ -3,8 +3,8 @@
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse

@@ -52,7 +52,7 @@ def test_docker_compose_file_is_valid():
     ).stdout.split()
     assert set(services) == {
         *("postgres", "redis", "minio", "minio-bucket", "migrate", "web", "worker-deadlines", "worker", "beat"),
-        *("proxy", "backup"),
+        *("events", "proxy", "backup"),
     }
     config = subprocess.run(
         [*command, "-f", "docker-compose.yml", "config"],
@@ -76,6 +76,81 @@ def test_docker_compose_file_is_valid():
     assert any(volume.endswith(":/beat") or "/beat" in str(volume) for volume in compose["beat"]["volumes"])
     assert "--requirepass" in compose["redis"]["command"]
     assert "DJANGO_DEBUG" not in compose["web"]["environment"]
+    # The screen pop's stream: the same image under uvicorn, with its own pool, before the proxy starts.
+    events = compose["events"]
+    assert events["image"] == compose["web"]["image"] and events["command"][:2] == ["uvicorn", "cac.asgi:application"]
+    assert int(events["environment"]["DATABASE_POOL_MAX_SIZE"]) > 0
+    assert events["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert compose["proxy"]["depends_on"]["events"]["condition"] == "service_healthy"
+    assert "events" in events["environment"]["DJANGO_ALLOWED_HOSTS"].split(",")  # the proxy's health checks
+
+
+def test_the_events_command_is_one_uvicorn_accepts():
+    """The options of the events service, read by uvicorn's own command line (nothing is started)."""
+    import yaml
+    from uvicorn.main import main
+
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["events"]["command"]
+    context = main.make_context("uvicorn", command[1:])
+    assert context.params["app"] == "cac.asgi:application"
+    assert (context.params["port"], context.params["workers"], context.params["lifespan"]) == (8000, None, "off")
+    assert context.params["proxy_headers"] and context.params["forwarded_allow_ips"] == "*"
+
+
+def _caddy_routes() -> list[dict]:
+    """deploy/Caddyfile adapted to Caddy's JSON by Caddy itself (offline: nothing is started): the site's routes."""
+    if not shutil.which("caddy"):
+        from tests.conftest import missing
+
+        missing("needs caddy (Debian's package) to read deploy/Caddyfile", flag="REQUIRE_SERVICES")
+    result = subprocess.run(
+        ["caddy", "adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"],
+        cwd=ROOT,
+        env={**os.environ, "CAC_DOMAIN": "cac.example.com", "CAC_TLS": "internal"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    [site] = json.loads(result.stdout)["apps"]["http"]["servers"]["srv0"]["routes"]
+    assert site["match"] == [{"host": ["cac.example.com"]}]
+    [subroute] = site["handle"]
+    return subroute["routes"]
+
+
+def _handlers(route: dict) -> list[dict]:
+    """The handlers a route runs, through the subroutes `handle` blocks make."""
+    found = []
+    for handler in route["handle"]:
+        if handler["handler"] == "subroute":
+            for inner in handler["routes"]:
+                found += _handlers(inner)
+        else:
+            found.append(handler)
+    return found
+
+
+def test_the_proxy_sends_the_screen_pop_stream_to_events_unbuffered_and_the_rest_to_web():
+    routes = _caddy_routes()
+    streams = [route for route in routes if route.get("match") == [{"path": ["/calls/ringing/*"]}]]
+    [stream] = streams
+    [proxy] = _handlers(stream)  # no compression on the way: each event goes out as it comes
+    assert proxy["handler"] == "reverse_proxy" and proxy["upstreams"] == [{"dial": "events:8000"}]
+    assert proxy["flush_interval"] == -1
+    assert proxy["health_checks"]["active"]["uri"] == "/healthz/ready"
+    assert proxy["headers"]["request"]["set"]["X-Forwarded-Proto"] == ["{http.request.scheme}"]
+    # Everything else, compressed, to the gunicorn workers of web; the stream's route is tried first (one group).
+    [rest] = [route for route in routes if "match" not in route and route.get("group") == stream["group"]]
+    assert routes.index(stream) < routes.index(rest)
+    handlers = {handler["handler"]: handler for handler in _handlers(rest)}
+    assert set(handlers) == {"encode", "reverse_proxy"}
+    assert handlers["reverse_proxy"]["upstreams"] == [{"dial": "web:8000"}]
+    assert "flush_interval" not in handlers["reverse_proxy"]
+    assert [route for route in routes if "group" not in route] == [
+        {"handle": [{"handler": "request_body", "max_size": 40000000}]}
+    ]
 
 
 def test_production_settings_pass_check_deploy():

@@ -6,8 +6,12 @@ the back button, a reload and a link work. So instead of moving them to POST, ev
 out: a number being typed (`q`, `phone`, `mobile`) keeps its first 3 digits only, a whole one its first 3 and last 4
 (`138****8000`), and whole numbers anywhere else in a message, query string or not, are masked the same way.
 
+Nor do they carry a secret that is a part of a URL: a PBX posts to `/api/v1/cti/<token>/` and a gateway its delivery
+receipts to `/sms/receipts/<vendor>/<token>/`, where the token is all the authentication there is; anyone who reads
+the access log could post calls or receipts with it. The token is logged as `****`.
+
 - `MaskPhoneNumbers`: a logging filter on the handlers of settings.LOGGING (Django's request logging, runserver's
-  `django.server` lines and the application's own messages).
+  `django.server` lines, uvicorn's lines in the events service and the application's own messages).
 - `GunicornLogger`: gunicorn's access log, set by gunicorn.conf.py (request line, query string, referer and the
   other request headers).
 """
@@ -35,8 +39,21 @@ def mask_query_string(query: str) -> str:
     return query if masked == pairs else urlencode(masked)
 
 
+# The paths whose last part is a secret token (api/urls.py `cti_event`, cac/urls.py `sms_receipt`): the prefix is
+# kept, so that the line still tells which endpoint was called (and, for receipts, which vendor's).
+_SECRET_IN_PATH = re.compile(r"(/api/v1/cti/|/sms/receipts/[^/\s?#\"']+/)[^/\s?#\"']+")
+SECRET_MASK = "****"  # noqa: S105 - what stands in for a secret, not one
+
+
+def mask_secret_paths(text: str) -> str:
+    """`text` with the token of every CTI endpoint and SMS receipt path in it replaced by `****`."""
+    return _SECRET_IN_PATH.sub(lambda match: match.group(1) + SECRET_MASK, text)
+
+
 def mask_log_text(text: str) -> str:
-    """A log line with the numbers of its URLs' query strings and any other whole number masked."""
+    """A log line with the tokens of its secret paths, the numbers of its URLs' query strings and any other whole
+    number masked."""
+    text = mask_secret_paths(text)
     if "?" in text:
         text = _QUERY.sub(lambda match: "?" + mask_query_string(match.group(1)), text)
     return mask_phones(text)

@@ -334,6 +334,29 @@ def test_a_dissatisfied_after_complaint_call_names_the_manager_it_went_back_to(
     assert message in response.content.decode()
 
 
+def test_an_unreachable_customer_is_told_to_the_agent_as_an_sms_queued_not_yet_sent(
+    agent_client, make_callback, frozen
+):
+    """The SMS leaves after the commit, through a worker and the gateway: the page says it is queued, and the
+    customer's page says whether it was delivered."""
+    from cac.models import SmsMessage
+
+    callback = make_callback()
+    response = agent_client.post(
+        reverse("callbacks:attempt", args=[callback.pk]),
+        {"result": "wrong_number"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert SmsMessage.objects.get().status == SmsMessage.Status.QUEUED
+    message = str(next(iter(response.context["messages"])))
+    assert message == f"{callback.customer.name} is unreachable: an SMS follow-up is queued to be sent."
+    assert message in response.content.decode()
+    detail = agent_client.get(reverse("callbacks:detail", args=[callback.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    body = detail.content.decode()
+    assert "an SMS follow-up was queued to be sent (whether it was delivered is on the customer" in body
+
+
 def test_dissatisfied_without_a_category_is_a_field_error(agent_client, make_callback, frozen):
     callback = make_callback(kind=Kind.AFTER_SERVICE)
     data = {"result": "reached", "satisfaction": "2", **full_answers(callback, "2")}

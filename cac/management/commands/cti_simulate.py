@@ -2,6 +2,10 @@
 developers and tests. It posts a call's events (newCall, then answer and hangup, or a hangup nobody answered) over
 HTTP to a running server, as a PBX's generic CTI script does.
 
+Where to: `--url`, by default CAC_SITE_URL, the address the line's endpoint is printed with (`cti_line create`) and
+so the one its phone system posts to: http://127.0.0.1:8000 under `make run`. Another server, or `make run` on
+another PORT: `--url http://127.0.0.1:8001`.
+
 The line's token is stored hashed: give it with --token (or CTI_TOKEN), or let the simulator give the line a new one
 with --rotate (the line's phone system then needs the new address, which is printed); with DEBUG on (`make run`)
 and no token the simulator does so by itself."""
@@ -30,7 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--agent", default="", help="The username the call rings for (none: the line's agents).")
         parser.add_argument("--missed", action="store_true", help="Nobody answers.")
         parser.add_argument("--outbound", action="store_true", help="The agent dials out to --from.")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="The running server.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="The running server (default: CAC_SITE_URL, where the line's phone system posts; "
+            "http://127.0.0.1:8000 under make run).",
+        )
         parser.add_argument("--token", default=os.environ.get("CTI_TOKEN", ""), help="The line's token.")
         parser.add_argument("--rotate", action="store_true", help="Give the line a new token and use it.")
         parser.add_argument("--ring", type=float, default=3.0, help="Seconds it rings.")
@@ -51,9 +60,11 @@ class Command(BaseCommand):
         agent = User.objects.filter(username=options["agent"]).first() if options["agent"] else None
         if options["agent"] and agent is None:
             raise CommandError(f"No user {options['agent']!r}.")
-        url = options["url"].rstrip("/") + reverse("api:cti_event", kwargs={"token": token})
-        if urlsplit(url).scheme not in ("http", "https"):
+        server = (options["url"] or settings.CAC_SITE_URL).rstrip("/")
+        if urlsplit(server).scheme not in ("http", "https") or not urlsplit(server).netloc:
             raise CommandError("--url is an http or https address.")
+        url = server + reverse("api:cti_event", kwargs={"token": token})
+        self.stdout.write(f"Calling {server} as the phone system of the line {line.number}.")
         call_id = options["call_id"] or uuid.uuid4().hex
         outbound = options["outbound"]
         base = {

@@ -49,3 +49,22 @@ def test_cti_simulate_posts_a_call_to_a_running_server(live_server, dealer, make
     assert call.phone == "13800138000" and call.missed is missed
     assert call.answered_by == (None if missed else agent)
     assert list(call.agents.all()) == [agent]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cti_simulate_posts_to_the_site_address_by_default(live_server, dealer, make_user, settings):
+    """Without --url, where the line's phone system posts: CAC_SITE_URL (http://127.0.0.1:8000 under make run)."""
+    settings.CAC_SITE_URL = live_server.url
+    make_user("agent", dealer, username="agent")
+    _line, token = cti_line_create(dealer=dealer, number="02088880000")
+    args = ["--line", "02088880000", "--from", "13800138000", "--token", token, "--ring", "0", "--missed"]
+    out = _run("cti_simulate", *args)
+    assert out.startswith(f"Calling {live_server.url} as the phone system of the line 02088880000.")
+    assert out.count(": 200 {}") == 2 and CtiCall.objects.get().missed
+
+
+@pytest.mark.django_db
+def test_cti_simulate_refuses_an_address_that_is_not_http(dealer):
+    _line, token = cti_line_create(dealer=dealer, number="02088880000")
+    with pytest.raises(CommandError, match="--url"):
+        _run("cti_simulate", "--line", "02088880000", "--from", "13800138000", "--token", token, "--url", "ftp://x")

@@ -47,6 +47,33 @@ def test_query_strings_of_the_phone_box_are_masked_as_typed():
     assert mask_log_text("SMS to 13912345678: 您好") == "SMS to 139****5678: 您好"
 
 
+CTI_TOKEN = "Zq9-8_xTs7LkP2mN4vB6cX1dF3gH5jK0wE8rT2yU4iO"
+RECEIPT_TOKEN = "r3c3ipt-T0ken_abcdefghijklmnopqrstuvwxyz0123"
+
+
+def _secret_paths() -> list[str]:
+    """The endpoints whose token is in the path, as the URL configuration makes them."""
+    from django.urls import reverse
+
+    return [
+        reverse("api:cti_event", kwargs={"token": CTI_TOKEN}),
+        reverse("sms_receipt", kwargs={"vendor": "aliyun", "token": RECEIPT_TOKEN}),
+    ]
+
+
+def _holds_a_token(text: str) -> bool:
+    return CTI_TOKEN in text or RECEIPT_TOKEN in text or CTI_TOKEN[:8] in text or RECEIPT_TOKEN[:8] in text
+
+
+def test_the_tokens_in_the_paths_of_the_cti_endpoint_and_the_sms_receipts_are_masked():
+    cti, receipt = _secret_paths()
+    assert mask_log_text(f'"POST {cti} HTTP/1.1" 200') == '"POST /api/v1/cti/****/ HTTP/1.1" 200'
+    assert mask_log_text(f"Not Found: {receipt}?x=1") == "Not Found: /sms/receipts/aliyun/****/?x=1"
+    assert mask_log_text(f"http://cac.example.com{cti}") == "http://cac.example.com/api/v1/cti/****/"
+    # Nothing else is touched: the line still says which endpoint and which vendor.
+    assert mask_log_text("/api/v1/customers/12/ /sms/receipts/") == "/api/v1/customers/12/ /sms/receipts/"
+
+
 def _masks(handler: logging.Handler) -> bool:
     return any(isinstance(f, MaskPhoneNumbers) for f in handler.filters)
 
@@ -115,9 +142,12 @@ def test_django_logging_masks_whole_numbers_in_any_message():
     try:
         logging.getLogger("cac.deadlines.sms").warning("SMS to %s failed: %s", MOBILE, "timeout")
         logging.getLogger("django.request").warning("Not Found: %s", f"/calls/new/?phone={MOBILE}")
+        for path in _secret_paths():
+            logging.getLogger("django.request").warning("Not Found: %s", path)
     finally:
         handler.setStream(previous)
     assert _leaks(buffer.getvalue()) == [] and "139****5678" in buffer.getvalue()
+    assert not _holds_a_token(buffer.getvalue()) and buffer.getvalue().count("/****/") == 2
 
 
 def test_gunicorn_reads_the_masking_logger_from_the_repository():
@@ -153,12 +183,16 @@ def test_gunicorns_access_log_holds_no_whole_number(tmp_path):
         for typed in TYPED:
             assert _get(f"http://127.0.0.1:{port}/customers/lookup/?q={urllib.parse.quote(typed)}") == 302
         assert _get(f"http://127.0.0.1:{port}/calls/new/?phone={MOBILE}") == 302
+        for path in _secret_paths():  # whatever the answer (the token opens nothing), the request is logged
+            assert _get(f"http://127.0.0.1:{port}{path}") >= 400
     finally:
         process.terminate()
         process.wait(timeout=20)
     log = access_log.read_text()
     assert log.count("/customers/lookup/") >= len(TYPED) and "/calls/new/?phone=139" in log, log
     assert _leaks(log) == [], log
+    assert not _holds_a_token(log), log
+    assert "/api/v1/cti/****/" in log and "/sms/receipts/aliyun/****/" in log, log
 
 
 def test_the_gunicorn_logger_masks_its_atoms():
@@ -181,3 +215,8 @@ def test_the_gunicorn_logger_masks_its_atoms():
     atoms = logger.atoms(response, request, environ, timedelta(milliseconds=5))
     assert _leaks(" ".join(str(value) for value in atoms.values())) == []
     assert atoms["U"] == "/customers/lookup/" and atoms["s"] == "200"
+    cti = _secret_paths()[0]
+    environ.update(REQUEST_METHOD="POST", RAW_URI=cti, PATH_INFO=cti, QUERY_STRING="", HTTP_REFERER="")
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=5))
+    assert not _holds_a_token(" ".join(str(value) for value in atoms.values()))
+    assert atoms["U"] == "/api/v1/cti/****/" and atoms["r"] == "POST /api/v1/cti/****/ HTTP/1.1"
