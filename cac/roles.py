@@ -124,6 +124,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.add_smstemplate",
         "cac.change_smstemplate",
         "cac.view_smsmessage",
+        # Each dealer's targets, against which the executive's dashboard colours its figures.
+        "reports.view_dealertarget",
+        "reports.add_dealertarget",
+        "reports.change_dealertarget",
     ],
 }
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cac.security.admin_scoping import DealerScopedAdminMixin
-from reports.models import MonthlyReport
+from reports.models import DealerTarget, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -14,3 +14,9 @@ class MonthlyReportAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     # A report is requested on /reports/ (reports.services queues and generates it), never added here.
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DealerTarget)
+class DealerTargetAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["dealer", "acknowledged_on_time_pct", "resolved_on_time_pct", "oem_status_on_time_pct"]
+    list_select_related = ["dealer"]
