@@ -63,6 +63,8 @@ _PROSPECTS = [
 _MANAGE_PROSPECTS = [*_PROSPECTS, "prospects.manage_prospect"]
 # The monthly complaint analysis: executives, directors and managers request, read and download it.
 _REPORTS = ["reports.view_monthlyreport", "reports.add_monthlyreport"]
+# The executive's dashboard (where the dealers stand against their targets): executives, directors, administrators.
+_DASHBOARD = ["reports.view_dashboard"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         *_MANAGE_PROSPECTS,
         *_REPORTS,
+        *_DASHBOARD,
     ],
     EXECUTIVE: [
         *_READ_ONLY,
@@ -92,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_EVENTS,
         "prospects.view_prospect",
         *_REPORTS,
+        *_DASHBOARD,
     ],
     ADMIN: [
         *_DESK,
@@ -128,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.view_dealertarget",
         "reports.add_dealertarget",
         "reports.change_dealertarget",
+        *_DASHBOARD,
     ],
 }
 

@@ -91,7 +91,6 @@ def deadline_state(due_at: datetime | None, *, status: str, now: datetime | None
 # --- The rules of the deadline sweep (cac.deadlines.engine runs them) ---------------------------------------------------------
 
 
-
 def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]]) -> list[tuple[Complaint, int, str]]:
     """Raise locked complaints to their target levels because a deadline passed, for the deadline sweep: each
     (complaint, level, why) at most once per level, with one Escalation row per level and one history row per

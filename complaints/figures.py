@@ -89,11 +89,12 @@ _REPORTED_AT = {"status": "oem_status_reported_at", "result": "oem_result_report
 
 
 def oem_report_states(
-    complaints: QuerySet[Complaint], *, now: datetime | None = None
+    complaints: QuerySet[Complaint], *, now: datetime | None = None, calendars: dict | None = None
 ) -> dict[int, dict[str, tuple[int, bool | None]]]:
     """For each complaint of `complaints` on an OEM channel and not cancelled: {report: (dealer_id, state)} where
     state is True (made by its deadline), False (made late, or not made and the deadline passed) or None (not made,
-    not due yet: it counts in no rate). One query for the complaints and one per dealer for its calendar."""
+    not due yet: it counts in no rate). One query for the complaints and one per dealer for its calendar (kept in
+    `calendars`, {dealer_id: BusinessCalendar}, when given, for the next call)."""
     now = now or timezone.now()
     rows = list(
         complaints.filter(channel__in=OEM_CHANNELS)
@@ -101,10 +102,11 @@ def oem_report_states(
         .values_list("pk", "dealer_id", "received_at", "oem_status_reported_at", "oem_result_reported_at")
         .order_by()
     )
-    calendars = {
-        dealer.pk: BusinessCalendar.for_dealer(dealer)
-        for dealer in Dealer.objects.filter(pk__in={row[1] for row in rows})
-    }
+    calendars = {} if calendars is None else calendars
+    missing = {row[1] for row in rows} - set(calendars)
+    if missing:
+        for dealer in Dealer.objects.filter(pk__in=missing):
+            calendars[dealer.pk] = BusinessCalendar.for_dealer(dealer)
     states = {}
     for pk, dealer_id, received_at, status_at, result_at in rows:  # the month's OEM complaints
         dues = dict(zip(OEM_REPORTS, oem_report_deadlines(calendars[dealer_id], received_at), strict=True))

@@ -121,6 +121,7 @@ class DealerTarget(TimeStampedModel):
     class Meta:
         verbose_name = _("dealer's targets")
         verbose_name_plural = _("dealers' targets")
+        permissions = [("view_dashboard", _("Can see the executive's dashboard"))]
 
     def __str__(self) -> str:
         return str(self.dealer)

@@ -47,8 +47,9 @@ from django.db.models.functions import TruncMonth
 
 from cac.platform.ratios import percent
 from cac.platform.zones import dealers_zone, month_bounds
-from callbacks.models import SATISFIED_FROM, Callback, Kind, made_on_time_q, made_q
+from callbacks.models import SATISFIED_FROM, Callback, Kind, due_in_q
 from callbacks.models import Status as CallbackStatus
+from callbacks.selectors import MONTH_FIGURES as CALLBACK_MONTH_FIGURES
 from complaints import figures
 from complaints.models import (
     Category,
@@ -513,28 +514,12 @@ def _major_complaints(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> li
     )
 
 
-TOP_BOX = 5  # the share of 5 of 5: only the very satisfied stay loyal (seed 002)
-
-
-def follow_ups_due_in(start, end) -> Q:
-    """The follow-up calls of a month: due in it and not cancelled."""
-    return Q(due_at__gte=start, due_at__lt=end) & ~Q(status=CallbackStatus.CANCELLED)
-
-
 def _follow_up_aggregates() -> dict:
-    return {
-        "due": Count("pk"),
-        "made": Count("pk", filter=made_q()),
-        "on_time": Count("pk", filter=made_on_time_q()),
-        "unreachable": Count("pk", filter=Q(status=CallbackStatus.UNREACHABLE)),
-        "scored": Count("satisfaction"),
-        "satisfied": Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
-        "top_box": Count("pk", filter=Q(satisfaction__gte=TOP_BOX)),
-        "average": Avg("satisfaction"),
-    }
+    counts = {name: Count("pk", filter=condition) for name, condition in CALLBACK_MONTH_FIGURES.items()}
+    return {**counts, "average": Avg("satisfaction")}
 
 
-_FOLLOW_UP_KEYS = ("due", "made", "on_time", "unreachable", "scored", "satisfied", "top_box")
+_FOLLOW_UP_KEYS = tuple(CALLBACK_MONTH_FIGURES)
 
 
 def _follow_up_row(kind: str, label: str, counts: dict, total_score: float) -> FollowUpRow:
@@ -571,7 +556,7 @@ def _follow_ups(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> tuple[li
     start, end = month_bounds(month, zone)
     rows = list(
         Callback.objects.filter(dealer_id__in=dealer_ids)
-        .filter(follow_ups_due_in(start, end))
+        .filter(due_in_q(start, end))
         .values("kind")
         .annotate(**_follow_up_aggregates())
         .order_by("kind")
@@ -592,7 +577,7 @@ def follow_up_totals(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> dic
     start, end = month_bounds(month, zone)
     rows = list(
         Callback.objects.filter(dealer_id__in=dealer_ids)
-        .filter(follow_ups_due_in(start, end))
+        .filter(due_in_q(start, end))
         .values("dealer_id", "kind")
         .annotate(**_follow_up_aggregates())
         .order_by("dealer_id", "kind")
