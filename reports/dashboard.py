@@ -201,6 +201,13 @@ class Scope:
     met: int = 0
     targets: int = 0
 
+    def row(self, definition: Definition) -> list[Figure | None]:
+        """The figure in each column (None where it has none: key vehicles are counted now only)."""
+        return [self.columns.get(column, {}).get(definition.name) for column in COLUMNS]
+
+    def ranked(self, definitions: list[Definition]) -> list[Figure | None]:
+        return [self.columns.get("month", {}).get(definition.name) for definition in definitions]
+
 
 @dataclass
 class Dashboard:
@@ -212,6 +219,16 @@ class Dashboard:
     trend: list[TrendPoint]
     sections: list[tuple[str, str, list[Definition]]]
     ranked: list[Definition]
+
+    def group_sections(self):
+        """(section label, [(definition, figures by column)]) for the group's table."""
+        return [
+            (label, [(definition, self.group.row(definition)) for definition in definitions])
+            for _key, label, definitions in self.sections
+        ]
+
+    def dealer_rows(self):
+        return [(scope, scope.ranked(self.ranked)) for scope in self.dealers]
 
 
 def _numbers(summary: Summary, follow_up, oem: dict, prospects: dict) -> dict[str, tuple]:

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("<int:report_id>/", views.report_preview, name="preview"),
     path("<int:report_id>/row/", views.report_row, name="row"),
     path("<int:report_id>/download/", views.report_download, name="download"),
