@@ -32,7 +32,7 @@ from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 from prospects.models import Campaign, GradeHorizon
-from reports.models import MonthlyReport
+from reports.models import DealerTarget, MonthlyReport
 from tests.cac.factories import CallLogFactory, CustomerFactory, DealerFactory, VehicleFactory
 from tests.complaints.factories import ComplaintFactory
 from tests.conftest import verify_two_factor
@@ -96,6 +96,7 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         ),
         GradeHorizon: GradeHorizon.objects.create(dealer=dealer, grade="H", horizon_days=5),
         MonthlyReport: report,
+        DealerTarget: DealerTarget.objects.create(dealer=dealer),
         TOTPDevice: TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True),
         ApiKey: api_key,
         ApiAccessLog: ApiAccessLog.objects.create(
