@@ -70,7 +70,9 @@ def test_the_executive_sees_the_group_and_its_dealers(
     expect(page.locator("#dashboard-group")).to_be_visible()
     expect(page.locator("#dashboard-dealers tbody tr")).to_have_count(2)
     expect(page.locator("#dashboard-trend svg")).to_be_visible()  # drawn by the static script, not inline
-    expect(page.locator("#figure-received")).to_contain_text("受理投诉数" if language == "zh-hans" else "Complaints received")
+    expect(page.locator("#figure-received")).to_contain_text(
+        "受理投诉数" if language == "zh-hans" else "Complaints received"
+    )
     page.screenshot(path=artifacts / f"dashboard-{language}.png")
     page.screenshot(path=artifacts / f"dashboard-{language}-full.png", full_page=True)
     page.emulate_media(media="print")

@@ -76,9 +76,7 @@ def test_the_figures_of_a_hand_built_month_counted_another_way(executive, dealer
         and (c.resolved_at is None or c.resolved_at >= end)
     ]
     escalated = {e.complaint_id for e in Escalation.objects.all() if _in(e.escalated_at, start, end)}
-    calls = [
-        c for c in Callback.objects.filter(dealer=dealer) if _in(c.due_at, start, end) and c.status != "cancelled"
-    ]
+    calls = [c for c in Callback.objects.filter(dealer=dealer) if _in(c.due_at, start, end) and c.status != "cancelled"]
     scored = [c.satisfaction for c in calls if c.satisfaction is not None]
 
     figures = dashboard_figures(user=executive, month=MARCH).group.columns["month"]
@@ -268,7 +266,9 @@ def _grow(dealer, other_dealer, n: int):
             ProspectFactory(dealer=d, owner=owner)
 
 
-def test_queries_do_not_grow_with_the_data(client, group_executive, dealer, other_dealer, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_the_data(
+    client, group_executive, dealer, other_dealer, django_assert_max_num_queries
+):
     client.force_login(group_executive)
     client.get(reverse("reports:dashboard"))  # sessions and permissions read once
     _grow(dealer, other_dealer, 2)
