@@ -41,7 +41,10 @@ from reports.selectors import (
 )
 
 COLUMNS = ("month", "previous", "last_year")
-NEAR = 5.0  # within 5 points (or 5 %) of its target a figure is "near", not yet "missed"
+# How far short of its target a figure is still "near", not yet "missed": 5 points of a rate, a quarter of a point
+# of the 5-point satisfaction, a tenth of the hours.
+NEAR = {"pct": 5.0, "score": 0.25}
+NEAR_HOURS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,11 @@ def _numbers(summary: Summary, follow_up, oem: dict, prospects: dict) -> dict[st
         "received": (summary.received, summary.received, None),
         "open": (summary.open_at_end, summary.open_at_end, None),
         "closed": (summary.closed, summary.closed, None),
-        "acknowledged_on_time_pct": (summary.acknowledged_on_time_pct, summary.acknowledged_on_time, None),
+        "acknowledged_on_time_pct": (
+            summary.acknowledged_on_time_pct,
+            summary.acknowledged_on_time,
+            summary.received_countable,
+        ),
         "resolved_on_time_pct": (summary.resolved_on_time_pct, summary.resolved_on_time, summary.resolved),
         "oem_status_on_time_pct": (percent(status_made, status_of), status_made, status_of),
         "oem_result_on_time_pct": (percent(result_made, result_of), result_made, result_of),
@@ -343,7 +350,8 @@ def target_state(definition: Definition, value, targets: dict | None) -> str:
     gap = (target - value) if definition.target not in DealerTarget.AT_MOST else (value - target)
     if gap <= 0:
         return "met"
-    return "near" if gap <= NEAR else "missed"
+    near = target * NEAR_HOURS_SHARE if definition.kind == "hours" else NEAR.get(definition.kind, 0)
+    return "near" if gap <= near else "missed"
 
 
 def dashboard_figures(*, user, month: date | None = None, now: datetime | None = None) -> Dashboard:

@@ -146,6 +146,7 @@ class Summary:
     majors: int = 0
     escalated_complaints: int = 0
     acknowledged_on_time: int = 0
+    received_countable: int = 0
     resolved_on_time: int = 0
     reopened_closed: int = 0
 
@@ -317,6 +318,7 @@ def _summaries(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo, by_dealer: b
             majors=row["majors"],
             escalated_complaints=row["escalated_complaints"],
             acknowledged_on_time=row["acknowledged_on_time"],
+            received_countable=row["received_countable"],
             resolved_on_time=row["resolved_on_time"],
             reopened_closed=row["reopened_closed"],
         )
