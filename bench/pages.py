@@ -301,6 +301,14 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             status_is(200),
         ),
         PageItem(
+            "dashboard",
+            "executive's dashboard, this month to date",
+            "executive",
+            lambda i: Request("GET", reverse("reports:dashboard")),
+            status_is(200, contains=b'id="dashboard-group"'),
+            note="the month, the previous one and last year's, the 12-month trend",
+        ),
+        PageItem(
             "sanbao",
             "三包 watch",
             "service",
