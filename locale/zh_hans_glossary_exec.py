@@ -3,6 +3,7 @@ zh_hans_glossary.py)."""
 
 ZH_HANS = {
     "Dashboard": "经营看板",
+    "Open complaints": "未结投诉",
     "Can see the executive's dashboard": "可查看经营看板",
     "dealer's targets": "经销商目标",
     "dealers' targets": "经销商目标",

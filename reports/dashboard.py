@@ -63,7 +63,7 @@ class Definition:
 
 DEFINITIONS = [
     Definition("received", _("Complaints received"), "complaints", "count", "complaints", "received", ranked=True),
-    Definition("open", _("Open"), "complaints", "count", "complaints", "open", ranked=True),
+    Definition("open", _("Open complaints"), "complaints", "count", "complaints", "open", ranked=True),
     Definition("closed", _("Closed"), "complaints", "count", "complaints", "closed"),
     Definition(
         "acknowledged_on_time_pct",

@@ -104,8 +104,8 @@ def test_the_figures_of_a_hand_built_month_counted_another_way(executive, dealer
 
 def test_oem_reports_on_time_by_the_dealers_calendar(executive, dealer):
     now = timezone.now()
-    month = timezone.localtime(now, SHANGHAI).date().replace(day=1)
-    received = max(now - timedelta(days=10), timezone.make_aware(timezone.datetime(month.year, month.month, 1, 1)))
+    month_start = timezone.localtime(now, SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    received = max(now - timedelta(days=10), min(month_start + timedelta(minutes=1), now))  # this month, not later
     on_time = ComplaintFactory(
         customer=CustomerFactory(dealer=dealer),
         channel=Channel.OEM_HOTLINE,
@@ -277,3 +277,32 @@ def test_queries_do_not_grow_with_the_data(
     _grow(dealer, other_dealer, 12)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse("reports:dashboard")).status_code == 200
+
+
+# --- The demo's reports -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "months"),
+    [
+        # 1 January, 00:30 in Shanghai: still 31 December in UTC; the last three months are Shanghai's.
+        ((2027, 1, 1, 0, 30), [date(2026, 12, 1), date(2026, 11, 1), date(2026, 10, 1)]),
+        ((2026, 12, 31, 23, 30), [date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)]),
+    ],
+)
+def test_the_demo_generates_the_reports_of_the_last_three_months_once(dealer, monkeypatch, media_root, moment, months):
+    import time_machine
+
+    from reports import pdf
+    from reports.demo import seed_monthly_reports
+    from reports.models import MonthlyReport
+    from reports.models import Status as ReportStatus
+
+    monkeypatch.setattr(pdf, "render_snapshot_pdf", lambda snapshot, *, language: b"%PDF-1.7 stand-in")
+    year, month, day, hour, minute = moment
+    with time_machine.travel(timezone.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI), tick=False):
+        assert seed_monthly_reports(dealer=dealer) == 3
+        assert seed_monthly_reports(dealer=dealer) == 0
+    reports = MonthlyReport.objects.order_by("-month")
+    assert [report.month for report in reports] == months
+    assert {report.status for report in reports} == {ReportStatus.READY}
