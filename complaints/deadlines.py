@@ -22,7 +22,7 @@ from cac.deadlines.notifications import Notice
 from cac.models import Dealer, User
 from cac.platform.business_time import BusinessCalendar
 from cac.texts import render, text
-from complaints.figures import OEM_RESULT_WORKING_DAYS, oem_report_deadlines  # noqa: F401 - the outbox reads it here
+from complaints.figures import oem_report_deadlines
 from complaints.models import (
     OEM_CHANNELS,
     OPEN_STATUSES,
