@@ -40,7 +40,8 @@ from api.models import DealerOemSettings, OemReport
 from api.signing import REPORT_HEADER, DeliveryFailed, post_signed
 from cac.platform.business_time import BusinessCalendar
 from cac.platform.queue import enqueue_on_commit
-from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON, OEM_RESULT_WORKING_DAYS
+from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
+from complaints.figures import oem_report_deadlines
 from complaints.models import (
     OEM_CHANNELS,
     UNRESOLVED_STATUSES,
@@ -108,14 +109,13 @@ def _owed(
     owed: list[tuple[str, int | None]] = []
     if complaint.received_at >= recent:
         if oem_channel:
+            status_due, result_due = oem_report_deadlines(calendar, complaint.received_at)
             if complaint.oem_status_reported_at is None and (
-                complaint.status != Status.NEW
-                or now >= calendar.end_of_business_day(complaint.received_at) - ACKNOWLEDGE_DUE_SOON
+                complaint.status != Status.NEW or now >= status_due - ACKNOWLEDGE_DUE_SOON
             ):
                 owed.append((OemReport.Kind.STATUS, None))
             if complaint.oem_result_reported_at is None and (
-                complaint.status in RESULT_READY
-                or now >= calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS) - DUE_SOON
+                complaint.status in RESULT_READY or now >= result_due - DUE_SOON
             ):
                 owed.append((OemReport.Kind.RESULT, None))
         elif is_pre_reportable(complaint):

@@ -18,7 +18,7 @@ from cac.desk.selectors import customer_get, customer_list, dealer_list
 from cac.models import Customer, Dealer, User
 from cac.platform.business_time import BusinessCalendar
 from callbacks.selectors import customer_follow_ups
-from complaints.deadlines import OEM_RESULT_WORKING_DAYS
+from complaints.figures import oem_report_deadlines
 from complaints.models import Complaint
 from complaints.selectors import complaint_list, customer_open_complaints
 
@@ -99,10 +99,7 @@ def _oem_due(complaints: list[Complaint]) -> dict[int, tuple[datetime, datetime]
         if complaint.dealer_id not in calendars:
             calendars[complaint.dealer_id] = BusinessCalendar.for_dealer(complaint.dealer)
         calendar = calendars[complaint.dealer_id]
-        due[complaint.pk] = (
-            calendar.end_of_business_day(complaint.received_at),
-            calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS),
-        )
+        due[complaint.pk] = oem_report_deadlines(calendar, complaint.received_at)
     return due
 
 

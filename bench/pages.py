@@ -301,6 +301,16 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
             status_is(200),
         ),
         PageItem(
+            "dashboard",
+            "executive's dashboard, this month to date",
+            "executive",
+            lambda i: Request("GET", reverse("reports:dashboard")),
+            status_is(200, contains=b'id="dashboard-group"'),
+            # The issue's targets: 100 ms for one dealer, 300 ms for a user of every dealer (below).
+            target=Target(p95_ms=DASHBOARD_P95_MS),
+            note="the month, the previous one and last year's, the 12-month trend",
+        ),
+        PageItem(
             "sanbao",
             "三包 watch",
             "service",
@@ -312,6 +322,8 @@ def items(*, dealer: Dealer, users: dict[str, User], samples: Samples) -> list[P
 
 
 CTI_P95_MS = 20
+DASHBOARD_P95_MS = 100
+DASHBOARD_GROUP_P95_MS = 300
 CTI_MAX_QUERIES = 14
 
 
@@ -359,7 +371,7 @@ def _as_group(own: list[PageItem], users: dict[str, User]) -> list[PageItem]:
                     role,
                     item.request,
                     item.expect,
-                    target=item.target,
+                    target=Target(p95_ms=DASHBOARD_GROUP_P95_MS) if key == "dashboard" else item.target,
                     available=item.available,
                     label=item.label,
                 )

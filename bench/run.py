@@ -44,6 +44,7 @@ PAGE_KEYS = [
     "board",
     "keyvehicles",
     "sanbao",
+    "dashboard",
     *GROUP_KEYS,
 ]
 BATCH_KEYS = ["figures", "pdf", "sweep"]

@@ -70,6 +70,8 @@ _REPORTS = [
     "reports.add_correctiveaction",
     "reports.change_correctiveaction",
 ]
+# The executive's dashboard (where the dealers stand against their targets): executives, directors, administrators.
+_DASHBOARD = ["reports.view_dashboard"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],
@@ -91,6 +93,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         *_MANAGE_PROSPECTS,
         *_REPORTS,
+        *_DASHBOARD,
     ],
     EXECUTIVE: [
         *_READ_ONLY,
@@ -99,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_EVENTS,
         "prospects.view_prospect",
         *_REPORTS,
+        *_DASHBOARD,
     ],
     ADMIN: [
         *_DESK,
@@ -131,6 +135,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.add_smstemplate",
         "cac.change_smstemplate",
         "cac.view_smsmessage",
+        # Each dealer's targets, against which the executive's dashboard colours its figures.
+        "reports.view_dealertarget",
+        "reports.add_dealertarget",
+        "reports.change_dealertarget",
+        *_DASHBOARD,
     ],
 }
 

@@ -49,6 +49,15 @@ def made_q() -> Q:
     return Q(status__in=MADE_STATUSES)
 
 
+TOP_BOX = 5  # the share of 5 of 5: only the very satisfied stay loyal (seed 002)
+
+
+def due_in_q(start, end) -> Q:
+    """The follow-up calls of a month (the monthly report's table, the dashboard, the month's list): due in it and
+    not cancelled."""
+    return Q(due_at__gte=start, due_at__lt=end) & ~Q(status=Status.CANCELLED)
+
+
 def made_on_time_q() -> Q:
     """The one definition of a follow-up call made on time: made by its deadline. The statistics page, the monthly
     report and its PDF, and the call's own page all count by it."""

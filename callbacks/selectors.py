@@ -26,8 +26,20 @@ from django.utils.translation import gettext as _
 from cac.desk.selectors import customer_list, customer_lookup, dealer_ids
 from cac.models import Customer, Dealer, User, Vehicle
 from cac.platform.attempts import AttemptResult, Slot, slot_bounds, slot_of
-from cac.platform.zones import dealer_zone, dealers_zone
-from callbacks.models import OPEN_STATUSES, SUPERVISE, WORK, Callback, CallbackAttempt, Status, made_on_time_q
+from cac.platform.zones import dealer_zone, dealers_zone, month_bounds
+from callbacks.models import (
+    OPEN_STATUSES,
+    SATISFIED_FROM,
+    SUPERVISE,
+    TOP_BOX,
+    WORK,
+    Callback,
+    CallbackAttempt,
+    Status,
+    due_in_q,
+    made_on_time_q,
+    made_q,
+)
 
 RECENT_FOLLOW_UPS = 5
 
@@ -404,3 +416,33 @@ def call_list_unknown_vins(*, user: User, dealer: Dealer, vins: list[str]) -> li
         )
     )
     return [vin for vin in vins if vin not in known]
+
+
+# --- The follow-up calls of a month: the figures of the monthly report and the dashboard, and their list ----------
+
+# Each figure of a month's follow-up calls, of those due in it (`due_in_q`): reports.selectors counts by these, and
+# `callback_month_list` lists by them, so that a figure and its list agree.
+MONTH_FIGURES = {
+    "due": Q(),
+    "made": made_q(),
+    "on_time": made_on_time_q(),
+    "unreachable": Q(status=Status.UNREACHABLE),
+    "scored": Q(satisfaction__isnull=False),
+    "satisfied": Q(satisfaction__gte=SATISFIED_FROM),
+    "top_box": Q(satisfaction__gte=TOP_BOX),
+}
+
+
+def callback_month_list(
+    *, user: User, month: date, figure: str = "due", dealer_id: int | None = None, kind: str = ""
+) -> QuerySet[Callback]:
+    """The follow-up calls a month's figure counts, of the user's dealers (or of one of them), in the zone of the
+    dealers listed as the figure is counted; the earliest due first."""
+    ids = dealer_ids(user=user)
+    if dealer_id is not None:
+        ids = [dealer_id] if dealer_id in ids else []
+    start, end = month_bounds(month, dealers_zone(ids))
+    calls = Callback.objects.filter(dealer_id__in=ids).filter(due_in_q(start, end), MONTH_FIGURES[figure])
+    if kind:
+        calls = calls.filter(kind=kind)
+    return calls.select_related("customer", "agent", "dealer").order_by("due_at", "pk")

@@ -21,7 +21,8 @@ from cac.models import Customer
 from cac.platform.attempts import AttemptResult
 from cac.platform.business_time import dealer_day_closing
 from cac.platform.pagination import page_of
-from cac.platform.views import role_required, scoped
+from cac.platform.views import id_param, role_required, scoped
+from cac.platform.zones import parse_month
 from cac.security.once import submit_once
 from callbacks import care, selectors, services
 from callbacks.forms import AssignForm, AttemptForm, CallListForm, CancelForm, StatsFilterForm, WorklistFilterForm
@@ -415,3 +416,39 @@ def sanbao(request):
         "cac/events/sanbao.html",
         {"rows": rows, "limits": Thresholds.from_settings(), "several_dealers": several_dealers},
     )
+
+
+MONTH_FIGURE_LABELS = {
+    "due": _("Due in the month"),
+    "made": _("Made"),
+    "on_time": _("Made on time"),
+    "unreachable": _("Unreachable"),
+    "scored": _("With a satisfaction score"),
+    "satisfied": _("Satisfied (4 or 5 of 5)"),
+    "top_box": _("Very satisfied (5 of 5)"),
+}
+
+
+@role_required(VIEW)
+@require_GET
+def callback_month(request):
+    """The follow-up calls a month's figure counts (`?month=2026-03&figure=on_time&dealer=…`): the list each figure
+    of the monthly report and the dashboard links to, read-only."""
+    month = parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
+    figure = request.GET.get("figure", "due")
+    figure = figure if figure in selectors.MONTH_FIGURES else "due"
+    dealer = id_param(request, "dealer")
+    kind = request.GET.get("kind", "")
+    calls = selectors.callback_month_list(
+        user=request.user, month=month, figure=figure, dealer_id=dealer, kind=kind if kind in Kind.values else ""
+    )
+    page = page_of(calls, request.GET.get("page"), WORKLIST_PAGE_SIZE)
+    context = {
+        "page": page,
+        "month": month,
+        "figure": figure,
+        "figures": list(MONTH_FIGURE_LABELS.items()),
+        "dealer": dealer,
+        "dealers": dealer_list(user=request.user).order_by("code"),
+    }
+    return render(request, "callbacks/month.html", context)

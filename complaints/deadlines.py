@@ -22,6 +22,7 @@ from cac.deadlines.notifications import Notice
 from cac.models import Dealer, User
 from cac.platform.business_time import BusinessCalendar
 from cac.texts import render, text
+from complaints.figures import oem_report_deadlines
 from complaints.models import (
     OEM_CHANNELS,
     OPEN_STATUSES,
@@ -88,8 +89,6 @@ def deadline_state(due_at: datetime | None, *, status: str, now: datetime | None
 
 
 # --- The rules of the deadline sweep (cac.deadlines.engine runs them) ---------------------------------------------------------
-
-OEM_RESULT_WORKING_DAYS = 3  # the OEM CAC wants the result within 3 days, the status the same day
 
 
 def complaints_escalate_for_deadlines(*, raises: list[tuple[Complaint, int, str]]) -> list[tuple[Complaint, int, str]]:
@@ -247,11 +246,12 @@ def oem_reports(sweep: Sweep, rows: list[Complaint]) -> None:
         calendar = sweep.calendar(complaint.dealer)
         url = reverse("complaints:detail", args=[complaint.pk])
         reports = []
+        status_due, result_due = oem_report_deadlines(calendar, complaint.received_at)
         if complaint.oem_status_reported_at is None:
             reports.append(
                 (
                     "status",
-                    calendar.end_of_business_day(complaint.received_at),
+                    status_due,
                     ACKNOWLEDGE_DUE_SOON,
                     EscalationLevel.DEPARTMENT_MANAGER,
                     text(gettext_noop("status report to the OEM")),
@@ -261,7 +261,7 @@ def oem_reports(sweep: Sweep, rows: list[Complaint]) -> None:
             reports.append(
                 (
                     "result",
-                    calendar.add_working_days(complaint.received_at, OEM_RESULT_WORKING_DAYS),
+                    result_due,
                     DUE_SOON,
                     EscalationLevel.DIRECTOR,
                     text(gettext_noop("result report to the OEM")),

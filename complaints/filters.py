@@ -6,13 +6,49 @@ from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateInput
 from cac.desk.phones import phone_digits
-from cac.models import Customer, Vehicle
+from cac.models import Customer, Dealer, Vehicle
+from cac.platform.zones import dealers_zone, month_bounds, parse_month
+from complaints import figures
 from complaints.deadlines import DeadlineState
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Department, Severity, Status
 from complaints.selectors import complaint_filter_deadline
 
 OPEN = "open"
 ANY = _("Any")
+
+# The figures of a month (the monthly report's and the dashboard's), each the list a figure links to:
+# `?month=2026-03&figure=resolved_on_time` lists exactly what the figure counts (complaints.figures).
+MONTH_FIGURES = [
+    ("received", _("Received in the month")),
+    ("open", _("Open at the month's end (now, for this month)")),
+    ("closed", _("Closed in the month")),
+    ("acknowledged_on_time", _("Received in the month and acknowledged on time")),
+    ("resolved", _("Resolved in the month")),
+    ("resolved_on_time", _("Resolved in the month within the deadline")),
+    ("reopened_closed", _("Closed in the month after a reopening")),
+    ("escalated", _("Escalated in the month")),
+    ("major", _("Major, received in the month")),
+    ("emergency", _("Emergency, received in the month")),
+    ("oem_status_on_time", _("OEM same-day status report on time")),
+    ("oem_result_on_time", _("OEM 3-day result report on time")),
+]
+
+
+def month_figure_condition(figure: str, start, end) -> Q | None:
+    """The condition of a month's figure (None for the OEM reports, whose deadlines come from the calendar)."""
+    received = figures.received_in(start, end)
+    return {
+        "received": received,
+        "open": figures.open_at(end),
+        "closed": figures.closed_in(start, end),
+        "acknowledged_on_time": received & figures.countable() & figures.acknowledged_on_time(),
+        "resolved": figures.resolved_in(start, end),
+        "resolved_on_time": figures.resolved_in(start, end) & figures.resolved_on_time(),
+        "reopened_closed": figures.closed_in(start, end) & figures.reopened(),
+        "escalated": figures.escalated_in(start, end),
+        "major": received & figures.of_severity(Severity.MAJOR),
+        "emergency": received & figures.of_severity(Severity.EMERGENCY),
+    }.get(figure)
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -37,6 +73,11 @@ class ComplaintFilter(django_filters.FilterSet):
     received_to = django_filters.DateFilter(
         label=_("Received to"), field_name="received_at", lookup_expr="date__lte", widget=DateInput()
     )
+    dealer = django_filters.ModelChoiceFilter(label=_("Dealer"), queryset=Dealer.objects.none(), empty_label=ANY)
+    month = django_filters.CharFilter(label=_("Month (YYYY-MM)"), method="filter_month")
+    figure = django_filters.ChoiceFilter(
+        label=_("Figure of the month"), choices=MONTH_FIGURES, method="filter_month", empty_label=ANY
+    )
 
     class Meta:
         model = Complaint
@@ -46,6 +87,7 @@ class ComplaintFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = staff
         self.dealer_ids = dealer_ids
+        self.filters["dealer"].queryset = Dealer.objects.filter(pk__in=dealer_ids or []).order_by("code")
 
     def filter_q(self, queryset, name, value):
         value = value.replace("\x00", "").strip()
@@ -76,6 +118,22 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         return complaint_filter_deadline(queryset, value)
+
+    def filter_month(self, queryset, name, value):
+        """`month` and `figure` together: what the figure of that month counts, in the zone of the dealers listed
+        (the one chosen, else all of the user's), as the figure itself is counted. A month alone: received in it."""
+        data = self.form.cleaned_data
+        month = parse_month(data.get("month"))
+        if month is None or (name == "month" and data.get("figure")):
+            return queryset  # the figure's filter applies both, once
+        dealer = data.get("dealer")
+        start, end = month_bounds(month, dealers_zone([dealer.pk] if dealer else self.dealer_ids or []))
+        figure = data.get("figure") or "received"
+        if figure in ("oem_status_on_time", "oem_result_on_time"):
+            within = queryset.filter(figures.received_in(start, end))
+            report = figure.split("_")[1]
+            return queryset.filter(pk__in=figures.oem_on_time_ids(within, report=report))
+        return queryset.filter(month_figure_condition(figure, start, end))
 
 
 class TriageFilter(ComplaintFilter):

@@ -376,6 +376,8 @@ def key_vehicle_list(request):
 
 def _key_vehicles(request, *, bound: tuple[int, ResponsibleForm] | None = None):
     entries = selectors.key_attention_list(user=request.user)
+    if (dealer_id := id_param(request, "dealer")) is not None:
+        entries = entries.filter(dealer_id=dealer_id)  # the dashboard's figure of one dealer
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     staff = list(cac_selectors.staff_list(user=request.user)) if request.user.has_perm(MANAGE) else []
     return render(

@@ -107,6 +107,12 @@ class ProspectFilterForm(forms.Form):
     grade = forms.ChoiceField(label=_("Intention level"), choices=[("", _("All")), *Grade.choices], required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *Source.choices], required=False)
     mine = forms.BooleanField(label=_("Only mine"), required=False)
+    dealer = forms.ModelChoiceField(label=_("Dealer"), queryset=Dealer.objects.none(), required=False)
+    month = forms.CharField(label=_("Captured in (YYYY-MM)"), required=False, max_length=7)
+
+    def __init__(self, *args, dealers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].queryset = Dealer.objects.filter(pk__in=[d.pk for d in dealers or []]).order_by("code")
 
 
 class CampaignForm(OnceFormMixin, forms.Form):

@@ -21,6 +21,16 @@ def prospect_list(*, user: User) -> QuerySet[Prospect]:
     return Prospect.objects.filter(dealer_id__in=dealer_ids(user=user)).select_related("owner", "dealer")
 
 
+def captured_in(start: datetime, end: datetime) -> Q:
+    """Prospects captured in a month: the dashboard's figure and the list it links to (`?month=`)."""
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+def converted() -> Q:
+    """Converted into a customer (won), the one definition of the funnel's last step."""
+    return Q(status=Status.WON)
+
+
 SEARCH_LIMIT = 10
 
 
@@ -161,7 +171,7 @@ def prospect_funnel(*, user: User, by: str = "source") -> list[dict]:
             new=Count("pk"),
             contacted=Count("pk", filter=Q(contacted_at__isnull=False)),
             appointment=Count("pk", filter=Q(appointment_at__isnull=False)),
-            won=Count("pk", filter=Q(status=Status.WON)),
+            won=Count("pk", filter=converted()),
         )
         .order_by("key")
     )

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cac.desk import selectors as cac_selectors
 from cac.desk.phones import phone_digits
+from cac.desk.selectors import dealer_ids, dealer_list
 from cac.platform.pagination import page_of
 from cac.platform.views import id_param, role_required, scoped
+from cac.platform.zones import dealers_zone, month_bounds, parse_month
 from cac.security.once import already_submitted, submit_once
 from prospects import selectors, services
 from prospects.forms import (
@@ -37,7 +39,7 @@ PAGE_SIZE = 25
 @role_required(VIEW)
 @require_GET
 def prospect_list(request):
-    form = ProspectFilterForm(request.GET or None)
+    form = ProspectFilterForm(request.GET or None, dealers=dealer_list(user=request.user))
     prospects = selectors.prospect_list(user=request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -52,6 +54,12 @@ def prospect_list(request):
                 prospects = prospects.filter(**{name: data[name]})
         if data["mine"]:
             prospects = prospects.filter(owner=request.user)
+        if data["dealer"]:
+            prospects = prospects.filter(dealer=data["dealer"])
+        if month := parse_month(data["month"]):
+            # Captured in the month, in the zone of the dealers listed, as the dashboard counts them.
+            ids = [data["dealer"].pk] if data["dealer"] else dealer_ids(user=request.user)
+            prospects = prospects.filter(selectors.captured_in(*month_bounds(month, dealers_zone(ids))))
     page = page_of(prospects.order_by("next_contact_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     return render(request, "prospects/prospect_list.html", {"form": form, "page": page})
 

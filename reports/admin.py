@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cac.security.admin_scoping import DealerScopedAdminMixin
-from reports.models import CorrectiveAction, MonthlyReport
+from reports.models import CorrectiveAction, DealerTarget, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -26,3 +26,9 @@ class CorrectiveActionAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
     # Planned and closed on /reports/actions/ (reports.services checks owner, dates and complaints).
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DealerTarget)
+class DealerTargetAdmin(DealerScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["dealer", "acknowledged_on_time_pct", "resolved_on_time_pct", "oem_status_on_time_pct"]
+    list_select_related = ["dealer"]

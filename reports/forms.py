@@ -43,15 +43,6 @@ class ReportRequestForm(OnceFormMixin, forms.Form):
         return list(self.dealer_ids) if choice == ALL_DEALERS else [int(choice)]
 
 
-def parse_month(value: str) -> date | None:
-    """YYYY-MM as the first day of that month; None for anything else."""
-    try:
-        year, month = (int(part) for part in (value or "").strip().split("-")[:2])
-        return date(year, month, 1) if 2000 <= year <= 2999 else None
-    except (TypeError, ValueError):
-        return None
-
-
 class CorrectiveActionForm(OnceFormMixin, forms.Form):
     dealer = forms.ChoiceField(label=_("Dealer"))
     action = forms.CharField(

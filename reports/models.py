@@ -132,3 +132,67 @@ class CorrectiveAction(FSMModelMixin, TimeStampedModel):
     @transition(field=status, source=ActionStatus.OPEN, target=ActionStatus.DROPPED)
     def drop(self, *, at, outcome: str):
         self.closed_at, self.outcome = at, outcome
+
+
+class DealerTarget(TimeStampedModel):
+    """A dealer's targets for the figures of the executive's dashboard, each figure coloured against them. A dealer
+    without a row is held to the defaults below (`DealerTarget.for_dealers`); a rate is met when it reaches the
+    target, a figure where less is better (hours, reopen and unreachable rates) when it stays within it."""
+
+    dealer = models.OneToOneField(Dealer, on_delete=models.CASCADE, related_name="target", verbose_name=_("dealer"))
+    acknowledged_on_time_pct = models.DecimalField(
+        _("acknowledged on time, at least (%)"), max_digits=4, decimal_places=1, default=95
+    )
+    resolved_on_time_pct = models.DecimalField(
+        _("result within the deadline, at least (%)"), max_digits=4, decimal_places=1, default=90
+    )
+    oem_status_on_time_pct = models.DecimalField(
+        _("OEM same-day status reports on time, at least (%)"), max_digits=4, decimal_places=1, default=100
+    )
+    oem_result_on_time_pct = models.DecimalField(
+        _("OEM 3-day result reports on time, at least (%)"), max_digits=4, decimal_places=1, default=100
+    )
+    median_hours_to_resolve = models.DecimalField(
+        _("median time to resolve, at most (hours)"), max_digits=6, decimal_places=1, default=72
+    )
+    reopen_rate_pct = models.DecimalField(_("reopen rate, at most (%)"), max_digits=4, decimal_places=1, default=5)
+    follow_up_on_time_pct = models.DecimalField(
+        _("follow-up calls made on time, at least (%)"), max_digits=4, decimal_places=1, default=95
+    )
+    unreachable_pct = models.DecimalField(
+        _("follow-up calls unreachable, at most (%)"), max_digits=4, decimal_places=1, default=10
+    )
+    average_satisfaction = models.DecimalField(
+        _("average satisfaction, at least (of 5)"), max_digits=3, decimal_places=2, default=4.5
+    )
+    top_box_pct = models.DecimalField(
+        _("top-box satisfaction (5 of 5), at least (%)"), max_digits=4, decimal_places=1, default=80
+    )
+    conversion_pct = models.DecimalField(
+        _("prospects converted, at least (%)"), max_digits=4, decimal_places=1, default=20
+    )
+
+    # Where less is better.
+    AT_MOST = frozenset({"median_hours_to_resolve", "reopen_rate_pct", "unreachable_pct"})
+
+    class Meta:
+        verbose_name = _("dealer's targets")
+        verbose_name_plural = _("dealers' targets")
+        permissions = [("view_dashboard", _("Can see the executive's dashboard"))]
+
+    def __str__(self) -> str:
+        return str(self.dealer)
+
+    @classmethod
+    def figure_names(cls) -> list[str]:
+        return [f.name for f in cls._meta.concrete_fields if isinstance(f, models.DecimalField)]
+
+    @classmethod
+    def for_dealers(cls, dealer_ids) -> dict[int, dict[str, float]]:
+        """Each dealer's targets as numbers, the defaults where it has none: one query."""
+        names = cls.figure_names()
+        defaults = {name: float(cls._meta.get_field(name).default) for name in names}
+        targets = {dealer_id: dict(defaults) for dealer_id in dealer_ids}
+        for row in cls.objects.filter(dealer_id__in=list(dealer_ids)).values("dealer_id", *names):
+            targets[row["dealer_id"]] = {name: float(row[name]) for name in names}
+        return targets

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -49,9 +48,11 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from cac.platform.ratios import percent
-from cac.platform.zones import dealers_zone
-from callbacks.models import SATISFIED_FROM, Callback, Kind, made_on_time_q, made_q
+from cac.platform.zones import dealers_zone, month_bounds
+from callbacks.models import SATISFIED_FROM, Callback, Kind, due_in_q
 from callbacks.models import Status as CallbackStatus
+from callbacks.selectors import MONTH_FIGURES as CALLBACK_MONTH_FIGURES
+from complaints import figures
 from complaints.models import (
     Category,
     Channel,
@@ -115,15 +116,6 @@ def percentile(values: list[float], p: float) -> float | None:
 _pct = percent  # the one definition of a ratio (cac.platform.ratios)
 
 
-def month_bounds(month: date, zone: zoneinfo.ZoneInfo | None = None) -> tuple[datetime, datetime]:
-    """The month as [start, end) aware datetimes in `zone`: the dealers' (cac.platform.zones.dealers_zone), else the
-    CAC's time zone."""
-    tz = zone or zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    start = datetime(month.year, month.month, 1, tzinfo=tz)
-    end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
 def add_months(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -151,6 +143,14 @@ class Summary:
     repeat_complainants: int = 0
     escalations: int = 0
     emergencies: int = 0
+    # Added for the dashboard (a snapshot taken before has them at their defaults): the counts behind the rates,
+    # major complaints and complaints escalated in the month, each the count of the list it links to.
+    majors: int = 0
+    escalated_complaints: int = 0
+    acknowledged_on_time: int = 0
+    received_countable: int = 0
+    resolved_on_time: int = 0
+    reopened_closed: int = 0
 
     @property
     def has_data(self) -> bool:
@@ -185,6 +185,11 @@ class FollowUpRow:
     unreachable_rate_pct: float | None
     average_satisfaction: float | None
     satisfied_pct: float | None
+    # Added for the dashboard (a snapshot taken before has them at their defaults).
+    on_time_pct: float | None = None
+    scored: int = 0
+    top_box: int = 0
+    top_box_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -207,93 +212,126 @@ class ComplaintFigures:
     actions_reviewed: list[dict] = field(default_factory=list)
 
 
-def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
+def _by_dealer(queryset, aggregates: dict, by_dealer: bool) -> dict:
+    """The aggregates over the whole queryset ({None: row}) or per dealer ({dealer_id: row}): one query either way."""
+    if not by_dealer:
+        return {None: queryset.aggregate(**aggregates)}
+    return {row.pop("dealer_id"): row for row in queryset.order_by().values("dealer_id").annotate(**aggregates)}
+
+
+def _summaries(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo, by_dealer: bool = False) -> dict:
+    """The month's summary of the dealers together ({None: Summary}) or of each dealer ({dealer_id: Summary}, a
+    dealer without a figure left out): the same conditions (complaints.figures) and the same queries, grouped."""
     start, end = month_bounds(month, zone)
     complaints = Complaint.objects.filter(dealer_id__in=dealer_ids)
-    in_month = Q(received_at__gte=start, received_at__lt=end)
-    resolved_in_month = Q(resolved_at__gte=start, resolved_at__lt=end)
-    closed_in_month = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    in_month = figures.received_in(start, end)
+    resolved_in_month = figures.resolved_in(start, end)
+    closed_in_month = figures.closed_in(start, end)
     duration = SecondsBetween(F("resolved_at"), F("received_at"))
     aggregates = {
         "received": Count("pk", filter=in_month),
-        "received_countable": Count("pk", filter=in_month & ~Q(status=Status.CANCELLED)),
-        "acknowledged_on_time": Count(
-            "pk",
-            filter=in_month & ~Q(status=Status.CANCELLED) & Q(acknowledged_at__lte=F("acknowledge_due_at")),
-        ),
+        "received_countable": Count("pk", filter=in_month & figures.countable()),
+        "acknowledged_on_time": Count("pk", filter=in_month & figures.countable() & figures.acknowledged_on_time()),
         "closed": Count("pk", filter=closed_in_month),
         **{
             f"closed_{kind}": Count("pk", filter=closed_in_month & Q(close_kind=kind))
             for kind in (CloseKind.SATISFIED, CloseKind.UNREACHABLE, CloseKind.ACCEPTED)
         },
-        "reopened_closed": Count("pk", filter=closed_in_month & Q(reopen_count__gt=0)),
-        # Neither resolved nor closed or cancelled by the month's end (a reopened complaint counts again).
-        "open_at_end": Count(
-            "pk",
-            filter=(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-            & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
-        ),
+        "reopened_closed": Count("pk", filter=closed_in_month & figures.reopened()),
+        "open_at_end": Count("pk", filter=figures.open_at(end)),
         "resolved": Count("pk", filter=resolved_in_month),
-        "resolved_on_time": Count("pk", filter=resolved_in_month & Q(resolved_at__lte=F("resolve_due_at"))),
-        "emergencies": Count("pk", filter=in_month & Q(severity=Severity.EMERGENCY)),
+        "resolved_on_time": Count("pk", filter=resolved_in_month & figures.resolved_on_time()),
+        "majors": Count("pk", filter=in_month & figures.of_severity(Severity.MAJOR)),
+        "emergencies": Count("pk", filter=in_month & figures.of_severity(Severity.EMERGENCY)),
+        "escalated_complaints": Count("pk", filter=figures.escalated_in(start, end)),
     }
     postgres = connection.vendor == "postgresql"
     if postgres:
         aggregates["median"] = PercentileCont(duration, percentile=0.5, filter=resolved_in_month)
         aggregates["p90"] = PercentileCont(duration, percentile=0.9, filter=resolved_in_month)
-    row = complaints.filter(Q(received_at__lt=end)).aggregate(**aggregates)
-    if postgres:
-        median, p90 = row["median"], row["p90"]
-    else:
-        seconds = list(
+    rows = _by_dealer(complaints.filter(Q(received_at__lt=end)), aggregates, by_dealer)
+    if not postgres:
+        seconds: dict = {}
+        for dealer_id, value in (
             complaints.filter(resolved_in_month)
             .annotate(seconds=duration)
             .order_by("seconds")
-            .values_list("seconds", flat=True)
-        )
-        median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
+            .values_list("dealer_id", "seconds")
+        ):  # a month's resolved complaints, on SQLite only
+            seconds.setdefault(dealer_id if by_dealer else None, []).append(value)
+        for key, row in rows.items():
+            row["median"] = percentile(seconds.get(key, []), 0.5)
+            row["p90"] = percentile(seconds.get(key, []), 0.9)
 
-    follow_up = Callback.objects.filter(
-        dealer_id__in=dealer_ids,
-        kind="after_complaint",
-        status=CallbackStatus.COMPLETED,
-        completed_at__gte=start,
-        completed_at__lt=end,
-        satisfaction__isnull=False,
-    ).aggregate(scored=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)))
-    repeat = (
+    follow_up = _by_dealer(
+        Callback.objects.filter(
+            dealer_id__in=dealer_ids,
+            kind="after_complaint",
+            status=CallbackStatus.COMPLETED,
+            completed_at__gte=start,
+            completed_at__lt=end,
+            satisfaction__isnull=False,
+        ),
+        {"scored": Count("pk"), "satisfied": Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM))},
+        by_dealer,
+    )
+    repeat_rows = (
         complaints.filter(received_at__gte=end - timedelta(days=REPEAT_WINDOW_DAYS), received_at__lt=end)
-        .values("customer_id")
+        .values("customer_id", "dealer_id")  # a customer is one dealer's: grouping by both changes nothing
         .annotate(total=Count("pk"), in_month=Count("pk", filter=Q(received_at__gte=start)))
         .filter(total__gte=2, in_month__gte=1)
-        .count()
+        .order_by()
     )
-    escalations = Escalation.objects.filter(
-        complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end
-    ).count()
+    repeat: dict = {}
+    if by_dealer:
+        for row in repeat_rows:  # one row per repeat complainant
+            repeat[row["dealer_id"]] = repeat.get(row["dealer_id"], 0) + 1
+    else:
+        repeat[None] = repeat_rows.count()
+    escalations = _by_dealer(
+        Escalation.objects.filter(
+            complaint__dealer_id__in=dealer_ids, escalated_at__gte=start, escalated_at__lt=end
+        ).annotate(dealer_id=F("complaint__dealer_id")),
+        {"count": Count("pk")},
+        by_dealer,
+    )
 
     def hours(value):
         return None if value is None else round(value / 3600.0, 1)
 
-    return Summary(
-        month=month,
-        received=row["received"],
-        closed=row["closed"],
-        closed_satisfied=row["closed_satisfied"],
-        closed_unreachable=row["closed_unreachable"],
-        closed_accepted=row["closed_accepted"],
-        open_at_end=row["open_at_end"],
-        acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["received_countable"]),
-        resolved=row["resolved"],
-        resolved_on_time_pct=_pct(row["resolved_on_time"], row["resolved"]),
-        median_hours_to_resolve=hours(median),
-        p90_hours_to_resolve=hours(p90),
-        follow_up_satisfaction_pct=_pct(follow_up["satisfied"], follow_up["scored"]),
-        reopen_rate_pct=_pct(row["reopened_closed"], row["closed"]),
-        repeat_complainants=repeat,
-        escalations=escalations,
-        emergencies=row["emergencies"],
-    )
+    result = {}
+    for key, row in rows.items():
+        scored = follow_up.get(key, {"scored": 0, "satisfied": 0})
+        result[key] = Summary(
+            month=month,
+            received=row["received"],
+            closed=row["closed"],
+            closed_satisfied=row["closed_satisfied"],
+            closed_unreachable=row["closed_unreachable"],
+            closed_accepted=row["closed_accepted"],
+            open_at_end=row["open_at_end"],
+            acknowledged_on_time_pct=_pct(row["acknowledged_on_time"], row["received_countable"]),
+            resolved=row["resolved"],
+            resolved_on_time_pct=_pct(row["resolved_on_time"], row["resolved"]),
+            median_hours_to_resolve=hours(row["median"]),
+            p90_hours_to_resolve=hours(row["p90"]),
+            follow_up_satisfaction_pct=_pct(scored["satisfied"], scored["scored"]),
+            reopen_rate_pct=_pct(row["reopened_closed"], row["closed"]),
+            repeat_complainants=repeat.get(key, 0),
+            escalations=escalations.get(key, {"count": 0})["count"],
+            emergencies=row["emergencies"],
+            majors=row["majors"],
+            escalated_complaints=row["escalated_complaints"],
+            acknowledged_on_time=row["acknowledged_on_time"],
+            received_countable=row["received_countable"],
+            resolved_on_time=row["resolved_on_time"],
+            reopened_closed=row["reopened_closed"],
+        )
+    return result
+
+
+def _summary(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> Summary:
+    return _summaries(dealer_ids=dealer_ids, month=month, zone=zone)[None]
 
 
 def _breakdown(
@@ -483,59 +521,81 @@ def _major_complaints(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> li
     )
 
 
+def _follow_up_aggregates() -> dict:
+    counts = {name: Count("pk", filter=condition) for name, condition in CALLBACK_MONTH_FIGURES.items()}
+    return {**counts, "average": Avg("satisfaction")}
+
+
+_FOLLOW_UP_KEYS = tuple(CALLBACK_MONTH_FIGURES)
+
+
+def _follow_up_row(kind: str, label: str, counts: dict, total_score: float) -> FollowUpRow:
+    return FollowUpRow(
+        kind=kind,
+        label=label,
+        due=counts["due"],
+        made=counts["made"],
+        on_time=counts["on_time"],
+        unreachable=counts["unreachable"],
+        unreachable_rate_pct=_pct(counts["unreachable"], counts["due"]),
+        average_satisfaction=round(total_score / counts["scored"], 2) if counts["scored"] else None,
+        satisfied_pct=_pct(counts["satisfied"], counts["scored"]),
+        on_time_pct=_pct(counts["on_time"], counts["due"]),
+        scored=counts["scored"],
+        top_box=counts["top_box"],
+        top_box_pct=_pct(counts["top_box"], counts["scored"]),
+    )
+
+
+def _follow_up_rows(rows: list[dict], *, key: str) -> dict:
+    """Rows of counts summed by `key` (a kind, a dealer) into FollowUpRows; the average weighted by the scores."""
+    sums: dict = {}
+    for row in rows:  # one row per kind (and dealer)
+        group = sums.setdefault(row[key], {**dict.fromkeys(_FOLLOW_UP_KEYS, 0), "score": 0.0})
+        for name in _FOLLOW_UP_KEYS:
+            group[name] += row[name]
+        group["score"] += (row["average"] or 0) * row["scored"]
+    return sums
+
+
 def _follow_ups(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> tuple[list[FollowUpRow], FollowUpRow | None]:
     """Follow-up calls due in the month, by kind: one query."""
     start, end = month_bounds(month, zone)
-    rows = (
-        Callback.objects.filter(dealer_id__in=dealer_ids, due_at__gte=start, due_at__lt=end)
-        .exclude(status=CallbackStatus.CANCELLED)
+    rows = list(
+        Callback.objects.filter(dealer_id__in=dealer_ids)
+        .filter(due_in_q(start, end))
         .values("kind")
-        .annotate(
-            due=Count("pk"),
-            made=Count("pk", filter=made_q()),
-            on_time=Count("pk", filter=made_on_time_q()),
-            unreachable=Count("pk", filter=Q(status=CallbackStatus.UNREACHABLE)),
-            scored=Count("satisfaction"),
-            satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
-            average=Avg("satisfaction"),
-        )
+        .annotate(**_follow_up_aggregates())
         .order_by("kind")
     )
-    rows = list(rows)
-
-    def make(kind, label, due, made, on_time, unreachable, scored, satisfied, total_score):
-        return FollowUpRow(
-            kind=kind,
-            label=label,
-            due=due,
-            made=made,
-            on_time=on_time,
-            unreachable=unreachable,
-            unreachable_rate_pct=_pct(unreachable, due),
-            average_satisfaction=round(total_score / scored, 2) if scored else None,
-            satisfied_pct=_pct(satisfied, scored),
-        )
-
     result = [
-        make(
-            r["kind"],
-            follow_up_kind_label(r["kind"]),
-            r["due"],
-            r["made"],
-            r["on_time"],
-            r["unreachable"],
-            r["scored"],
-            r["satisfied"],
-            (r["average"] or 0) * r["scored"],
-        )
-        for r in rows  # one row per kind of call
+        _follow_up_row(kind, follow_up_kind_label(kind), counts, counts["score"])
+        for kind, counts in _follow_up_rows(rows, key="kind").items()
     ]
     if not rows:
         return result, None
-    keys = ("due", "made", "on_time", "unreachable", "scored", "satisfied")
-    sums = {key: sum(r[key] for r in rows) for key in keys}
-    total_score = sum((r["average"] or 0) * r["scored"] for r in rows)
-    return result, make("", "", *(sums[key] for key in keys), total_score)
+    total = _follow_up_rows([{**row, "all": ""} for row in rows], key="all")[""]
+    return result, _follow_up_row("", "", total, total["score"])
+
+
+def follow_up_totals(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> dict:
+    """The follow-up calls of the month of each dealer ({dealer_id: FollowUpRow}) and of all ({None: ...}), summed
+    from the same rows as the report's table by kind: one query."""
+    start, end = month_bounds(month, zone)
+    rows = list(
+        Callback.objects.filter(dealer_id__in=dealer_ids)
+        .filter(due_in_q(start, end))
+        .values("dealer_id", "kind")
+        .annotate(**_follow_up_aggregates())
+        .order_by("dealer_id", "kind")
+    )
+    totals = {
+        dealer_id: _follow_up_row("", "", counts, counts["score"])
+        for dealer_id, counts in _follow_up_rows(rows, key="dealer_id").items()
+    }
+    every = _follow_up_rows([{**row, "all": None} for row in rows], key="all")
+    totals[None] = _follow_up_row("", "", every[None], every[None]["score"]) if None in every else None
+    return totals
 
 
 def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:action_id>/close/", views.action_close, name="action_close"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("<int:report_id>/", views.report_preview, name="preview"),
     path("<int:report_id>/row/", views.report_row, name="row"),
     path("<int:report_id>/download/", views.report_download, name="download"),

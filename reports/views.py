@@ -17,17 +17,20 @@ from cac.desk.selectors import dealer_list
 from cac.models import AccessLog, User
 from cac.platform.media import MissingFile, stored_file_response, stored_size
 from cac.platform.views import role_required, scoped
+from cac.platform.zones import parse_month
 from cac.security.once import submit_once
 from cac.security.privacy import access_log_record
 from complaints.models import Complaint
 from reports import selectors, services
-from reports.forms import CorrectiveActionCloseForm, CorrectiveActionForm, ReportRequestForm, parse_month
+from reports.dashboard import COLUMNS, dashboard_figures, trend_json
+from reports.forms import CorrectiveActionCloseForm, CorrectiveActionForm, ReportRequestForm
 from reports.models import Status
 from reports.pdf import report_context, tables_csv, tables_xlsx
 from reports.selectors import add_months
 
 VIEW = "reports.view_monthlyreport"
 ADD = "reports.add_monthlyreport"
+DASHBOARD = "reports.view_dashboard"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -250,3 +253,18 @@ def action_close(request, action_id: int):
     else:
         messages.error(request, " ".join(form.errors.get("outcome", [_("Say what the action achieved.")])))
     return redirect(back)
+
+
+@role_required(DASHBOARD)
+@require_GET
+def dashboard(request):
+    """The executive's home: the month (to date) of the user's dealers against the previous month and the same
+    month last year, the 12-month trend and, for several dealers, the dealers ranked against their targets.
+    `?month=2026-03` shows a closed month, with the figures of its monthly report."""
+    month = parse_month(request.GET.get("month"))
+    figures = dashboard_figures(user=request.user, month=month)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"dashboard": figures, "trend": trend_json(figures), "columns": COLUMNS},
+    )

@@ -44,21 +44,21 @@ def login(client, user):
 
 # --- URL × role → status --------------------------------------------------------------------------------------------
 
-URLS = ["worklist", "stats", "detail", "attempt", "cancel", "assign"]
+URLS = ["worklist", "stats", "month", "detail", "attempt", "cancel", "assign"]
 POST_ONLY = {"attempt", "cancel", "assign"}
 STATUS = {
-    #                   worklist stats detail attempt cancel assign
-    "anonymous": (302, 302, 302, 302, 302, 302),
-    "agent": (200, 403, 200, 200, 403, 403),
-    "supervisor": (200, 200, 200, 200, 200, 200),
-    "executive": (403, 403, 200, 403, 403, 403),
-    "other_agent": (200, 403, 404, 404, 403, 403),
-    "other_supervisor": (200, 200, 404, 404, 404, 404),
+    #                   worklist stats month detail attempt cancel assign
+    "anonymous": (302, 302, 302, 302, 302, 302, 302),
+    "agent": (200, 403, 200, 200, 200, 403, 403),
+    "supervisor": (200, 200, 200, 200, 200, 200, 200),
+    "executive": (403, 403, 200, 200, 403, 403, 403),
+    "other_agent": (200, 403, 200, 404, 404, 403, 403),
+    "other_supervisor": (200, 200, 200, 404, 404, 404, 404),
 }
 
 
 def url_of(name: str, callback: Callback) -> str:
-    if name in ("worklist", "stats"):
+    if name in ("worklist", "stats", "month"):
         return reverse(f"callbacks:{name}")
     return reverse(f"callbacks:{name}", args=[callback.pk])
 
@@ -98,6 +98,10 @@ def test_another_dealers_callback_is_not_found_on_every_url(client, other_superv
         assert response.status_code == 404, name
     body = client.get(reverse("callbacks:worklist")).content.decode()
     assert callback.customer.name not in body
+    month = f"{callback.due_at:%Y-%m}"
+    for params in ({"month": month}, {"month": month, "dealer": callback.dealer_id}):
+        body = client.get(reverse("callbacks:month"), params).content.decode()
+        assert callback.customer.name not in body
     assert CallbackAttempt.objects.count() == 0
     assert Callback.objects.get(pk=callback.pk).status == Status.DUE
 

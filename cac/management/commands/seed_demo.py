@@ -26,6 +26,7 @@ from complaints.demo import seed_complaints
 from complaints.models import Complaint
 from prospects.demo import seed_prospects
 from prospects.models import Prospect
+from reports.demo import DEMO_REPORT_MONTHS, seed_monthly_reports
 
 DEMO_LINE = "02088880000"  # the demo dealer's phone line: `cti_simulate --line 02088880000 ...`
 DEMO_PASSWORD = "cac-demo-2026"  # noqa: S105 - documented demo password, refused when DEBUG is off
@@ -86,6 +87,12 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self._seed(customers)
+        # After the data commits: each report's figures are read from it, and its PDF stored with its row.
+        dealer = Dealer.objects.get(code=DEALER["code"])
+        reports = seed_monthly_reports(dealer=dealer)
+        self.stdout.write(
+            self.style.SUCCESS(f"Monthly reports of the last {DEMO_REPORT_MONTHS} months: {reports} new.")
+        )
 
     def _seed(self, customers: int) -> None:
         sync_roles()

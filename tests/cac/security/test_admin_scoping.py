@@ -32,7 +32,7 @@ from cac.security.admin_scoping import DealerScopedAdminMixin
 from callbacks.models import Callback, Question
 from complaints.models import Attachment, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
 from prospects.models import Campaign, GradeHorizon
-from reports.models import CorrectiveAction, MonthlyReport
+from reports.models import CorrectiveAction, DealerTarget, MonthlyReport
 from tests.cac.factories import CallLogFactory, CustomerFactory, DealerFactory, VehicleFactory
 from tests.complaints.factories import ComplaintFactory
 from tests.conftest import verify_two_factor
@@ -99,6 +99,7 @@ def _dealer_rows(dealer: Dealer, staff: User) -> dict:
         CorrectiveAction: CorrectiveAction.objects.create(
             dealer=dealer, month=date(2026, 3, 1), action="培训", owner=staff, due_on=date(2026, 4, 1), created_by=staff
         ),
+        DealerTarget: DealerTarget.objects.create(dealer=dealer),
         TOTPDevice: TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True),
         ApiKey: api_key,
         ApiAccessLog: ApiAccessLog.objects.create(
