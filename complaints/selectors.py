@@ -194,6 +194,15 @@ def complaint_staff_choices(*, user: User, dealer_id: int) -> QuerySet[User]:
     )
 
 
+def complaint_staff_for_forms(*, user: User, dealer_id: int) -> list[User]:
+    """The dealer's staff for the detail page's two choices in one query: every one may be the staff member
+    complained about, those with `may_handle` (complaint_handler_list, the one rule) may be given the complaint."""
+    handlers = complaint_handler_list(user=user, dealer_id=dealer_id).filter(pk=OuterRef("pk"))
+    return list(
+        complaint_staff_choices(user=user, dealer_id=dealer_id).annotate(may_handle=Exists(handlers.values("pk")))
+    )
+
+
 def authority_request_get(*, user: User, request_id: int) -> AuthorityRequest:
     """An OEM authorisation request of a complaint of the user's dealers, or AuthorityRequest.DoesNotExist."""
     return AuthorityRequest.objects.get(pk=request_id, complaint__dealer_id__in=dealer_ids(user=user))
@@ -331,7 +340,12 @@ def complaint_record(*, complaint: Complaint) -> ComplaintRecord:
     escalations = list(complaint.escalations.select_related("escalated_by"))
     attachments = list(complaint.attachments.select_related("uploaded_by"))
     dispatch = complaint_dispatch(complaint=complaint)
-    authority_requests = list(complaint.authority_requests.select_related("requested_by", "answered_by"))
+    # Asking the region raises the complaint to it: below that level there is nothing to read.
+    authority_requests = (
+        list(complaint.authority_requests.select_related("requested_by", "answered_by"))
+        if complaint.escalation_level >= EscalationLevel.OEM_REGION
+        else []
+    )
     timeline = _history_entries(complaint)
     for authority in authority_requests:
         timeline.append(

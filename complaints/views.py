@@ -157,6 +157,14 @@ def complaint_triage(request):
 # --- The detail page and its forms ------------------------------------------------------------------------------
 
 
+def _listed(form, name: str, users: list):
+    """An unbound form whose user choice shows `users`, already read, instead of reading its queryset again."""
+    field = form.fields[name]
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *((member.pk, str(member)) for member in users)]
+    return form
+
+
 def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel: str = ""):
     """The detail page, fetched afresh; `forms` carries a bound form with errors to show in place of a blank one."""
     user = request.user
@@ -187,16 +195,24 @@ def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel
         "answer_forms": {},
     }
     manages = user.has_perm(MANAGE)
-    if manages and is_open:
-        handlers = selectors.complaint_handler_list(user=user, dealer_id=complaint.dealer_id)
-        context["assign_form"] = forms.get("assign") or AssignForm(
-            handlers=handlers, initial={"owner": complaint.owner_id}
-        )
-        context["authority_form"] = forms.get("authority") or AuthorityRequestForm(once_user=user)
     if manages and complaint.status not in (Status.CLOSED, Status.CANCELLED):
-        context["identify_form"] = forms.get("identify") or IdentifyForm(
-            staff=selectors.complaint_staff_choices(user=user, dealer_id=complaint.dealer_id),
-            initial=IdentifyForm.initial_for(complaint),
+        # One query for the handler and the staff-member choices; a bound form validates against its queryset.
+        staff = selectors.complaint_staff_for_forms(user=user, dealer_id=complaint.dealer_id)
+        if is_open:
+            handlers = selectors.complaint_handler_list(user=user, dealer_id=complaint.dealer_id)
+            context["assign_form"] = forms.get("assign") or _listed(
+                AssignForm(handlers=handlers, initial={"owner": complaint.owner_id}),
+                "owner",
+                [member for member in staff if member.may_handle],
+            )
+            context["authority_form"] = forms.get("authority") or AuthorityRequestForm(once_user=user)
+        context["identify_form"] = forms.get("identify") or _listed(
+            IdentifyForm(
+                staff=selectors.complaint_staff_choices(user=user, dealer_id=complaint.dealer_id),
+                initial=IdentifyForm.initial_for(complaint),
+            ),
+            "staff_involved",
+            staff,
         )
     if manages:
         context["answer_forms"] = {
