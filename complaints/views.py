@@ -214,6 +214,8 @@ def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel
             "staff_involved",
             staff,
         )
+    if "identify" in forms:
+        context["identify_form"] = forms["identify"]  # a refusal is shown, even of a complaint closed meanwhile
     if manages:
         context["answer_forms"] = {
             authority.pk: forms.get(f"answer-{authority.pk}") or AuthorityAnswerForm(request_id=authority.pk)
