@@ -58,7 +58,11 @@ def test_asking_raises_the_complaint_to_the_region_once_and_is_in_the_history(co
         ("rental_car", manager, ""),
         ("transport_subsidy", manager, ""),
     ]
-    steps = list(complaint.history.filter(history_step="authority_request").values_list("history_user", "history_note"))
+    steps = list(
+        complaint.history.filter(history_step="authority_request")
+        .order_by("history_date", "history_id")
+        .values_list("history_user", "history_note")
+    )
     assert steps == [(manager.pk, "客户要求代步车5天，超出经销商权限"), (manager.pk, "交通补助200元")]
 
 
