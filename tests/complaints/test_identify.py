@@ -272,6 +272,7 @@ def test_the_form_is_for_managers_only(client, complaint, agent, service_manager
 
 def test_the_form_shows_the_refusal_and_writes_nothing(client, complaint, service_manager):
     client.force_login(service_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = _post(client, complaint, reason="")
     assert response.status_code == 200 and "reason" in response.context["identify_form"].errors
     walk(complaint, to=Status.CANCELLED, user=service_manager)
