@@ -14,8 +14,9 @@ Every minute `oem_reports_queue` makes the reports that are ready into outbox ro
 - a **progress report** on a major or emergency complaint the OEM knows of (from its channel or pre-reported) for
   every `progress_report_days` working days it stays unresolved (§五.5), the one of the current period only;
 - the **closing report** to the OEM's after-sales contact when a complaint the OEM knows of closes (§七, 附件11);
-- the **escalation** to the OEM region (level 3, by a person or by the sweep) to the regional manager, by the same
-  path.
+- the **escalation** to the OEM region to the regional manager, by the same path: one for each authorisation a
+  manager asks of the region (complaints.AuthorityRequest, seed 000 §五.7), with what is asked; the deadline sweep
+  never sends a complaint there.
 
 `oem_report_send` delivers one row: a webhook POST of signed JSON where the dealer has one, else an e-mail to the
 contact of the report's kind (`DealerOemSettings.email_for`) in the dealer's language. It holds the row locked while
@@ -31,7 +32,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,10 +46,9 @@ from complaints.figures import oem_report_deadlines
 from complaints.models import (
     OEM_CHANNELS,
     UNRESOLVED_STATUSES,
+    AuthorityRequest,
     Channel,
     Complaint,
-    Escalation,
-    EscalationLevel,
     Severity,
     Status,
 )
@@ -100,8 +100,20 @@ def _working_days_elapsed(calendar: BusinessCalendar, since: datetime, now: date
     return count
 
 
+def report_period(key: str) -> int | None:
+    """The period of a report key (`…-oem-progress-2` → 2; an escalation's is its authorisation request)."""
+    tail = key.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
 def _owed(
-    complaint: Complaint, *, made: dict[str, datetime], calendar: BusinessCalendar, cadence: int, now: datetime
+    complaint: Complaint,
+    *,
+    made: dict[str, datetime],
+    calendar: BusinessCalendar,
+    cadence: int,
+    now: datetime,
+    asked: list[int] = (),
 ) -> list[tuple[str, int | None]]:
     """The (kind, period) of the reports this complaint owes now that have no row yet."""
     recent = now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
@@ -133,12 +145,7 @@ def _owed(
         owed.append((OemReport.Kind.FINAL_RESULT, None))  # the result went out while the case still waited
     if oem_knows and complaint.status == Status.CLOSED and complaint.closed_at and complaint.closed_at >= recent:
         owed.append((OemReport.Kind.CLOSING, None))
-    if (
-        complaint.escalation_level >= EscalationLevel.OEM_REGION
-        and complaint.oem_region_at is not None
-        and complaint.oem_region_at >= recent
-    ):
-        owed.append((OemReport.Kind.ESCALATION, None))
+    owed += [(OemReport.Kind.ESCALATION, request_id) for request_id in asked]  # each recent authorisation asked
     if (
         oem_knows
         and cadence > 0
@@ -157,16 +164,12 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     # Older cases are left to the people who handled them: switching the outbox on sends no backlog.
     recent = now - timedelta(days=settings.OEM_REPORT_MAX_AGE_DAYS)
-    oem_region_at = (
-        Escalation.objects.filter(complaint=OuterRef("pk"), to_level=EscalationLevel.OEM_REGION)
-        .order_by("escalated_at")
-        .values("escalated_at")[:1]
-    )
+    asked_recently = Exists(AuthorityRequest.objects.filter(complaint=OuterRef("pk"), requested_at__gte=recent))
     concerned = (
         Q(channel__in=OEM_CHANNELS)
         | Q(severity__in=PRE_REPORT_SEVERITIES)
         | Q(channel__in=SPECIAL_CHANNELS)
-        | Q(escalation_level__gte=EscalationLevel.OEM_REGION)
+        | asked_recently
     )
     moving = (
         Q(received_at__gte=recent)
@@ -177,12 +180,11 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
             severity__in=PROGRESS_SEVERITIES,
             received_at__gte=now - timedelta(days=PROGRESS_MAX_AGE_DAYS),
         )
-        | Q(escalation_level__gte=EscalationLevel.OEM_REGION, updated_at__gte=recent)
+        | asked_recently
     )
     candidates = (
         Complaint.objects.filter(concerned & moving)
         .exclude(status=Status.CANCELLED)
-        .annotate(oem_region_at=Subquery(oem_region_at))
         .select_related("dealer")
         .prefetch_related("dealer__holidays")
         .order_by("pk")
@@ -191,11 +193,15 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
     cadences = dict(DealerOemSettings.objects.values_list("dealer_id", "progress_report_days"))
     rows = []
     for chunk in _chunks(candidates.iterator(chunk_size=500), 500):
-        made = dict(
-            OemReport.objects.filter(complaint_id__in=[complaint.pk for complaint in chunk]).values_list(
-                "key", "created_at"
-            )
-        )
+        ids = [complaint.pk for complaint in chunk]
+        made = dict(OemReport.objects.filter(complaint_id__in=ids).values_list("key", "created_at"))
+        asked: dict[int, list[int]] = {}
+        for complaint_id, request_id in (
+            AuthorityRequest.objects.filter(complaint_id__in=ids, requested_at__gte=recent)
+            .order_by("pk")
+            .values_list("complaint_id", "pk")
+        ):
+            asked.setdefault(complaint_id, []).append(request_id)
         for complaint in chunk:
             if complaint.dealer_id not in calendars:
                 calendars[complaint.dealer_id] = BusinessCalendar.for_dealer(complaint.dealer)
@@ -205,6 +211,7 @@ def oem_reports_queue(*, now: datetime | None = None) -> int:
                 calendar=calendars[complaint.dealer_id],
                 cadence=cadences.get(complaint.dealer_id, DEFAULT_PROGRESS_REPORT_DAYS),
                 now=now,
+                asked=asked.get(complaint.pk, []),
             )
             rows += [
                 OemReport(
@@ -260,14 +267,20 @@ def _payload(report: OemReport) -> dict:
     if report.kind in CONTACT_ROLES:
         payload["for"] = CONTACT_ROLES[report.kind]
     if report.kind == OemReport.Kind.ESCALATION:
-        escalation = (
-            Escalation.objects.filter(complaint_id=complaint.pk, to_level=EscalationLevel.OEM_REGION)
-            .order_by("escalated_at")
+        authority = (
+            AuthorityRequest.objects.select_related("requested_by")
+            .filter(complaint_id=complaint.pk, pk=report_period(report.key))
             .first()
         )
         payload["escalation"] = (
-            {"reason": escalation.reason, "note": escalation.note, "at": escalation.escalated_at.isoformat()}
-            if escalation
+            {
+                "reason": "authority",
+                "authorisation": authority.kind,
+                "note": authority.request,
+                "requested_by": str(authority.requested_by),
+                "at": authority.requested_at.isoformat(),
+            }
+            if authority
             else None
         )
     return payload
@@ -333,6 +346,9 @@ def _mail(oem: DealerOemSettings, payload: dict, report: OemReport) -> None:
                 "response": payload["customer_response"],
                 "oem": oem,
                 "escalation": payload.get("escalation"),
+                "authorisation": dict(AuthorityRequest.Kind.choices).get(
+                    (payload.get("escalation") or {}).get("authorisation")
+                ),
             },
         )
     to, cc = _mail_recipients(oem, report)

@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cac.security.admin_scoping import DealerScopedAdminMixin
-from complaints.models import Attachment, Complaint, ComplaintSLA, EngineerDispatch, Escalation, KeyAttentionVehicle
+from complaints.models import (
+    Attachment,
+    AuthorityRequest,
+    Complaint,
+    ComplaintSLA,
+    EngineerDispatch,
+    Escalation,
+    KeyAttentionVehicle,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -28,6 +36,13 @@ class EscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Escalation
     extra = 0
     fields = ["escalated_at", "from_level", "to_level", "reason", "note", "escalated_by"]
+    readonly_fields = fields
+
+
+class AuthorityRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AuthorityRequest
+    extra = 0
+    fields = ["requested_at", "kind", "request", "requested_by", "answer", "answer_note", "answered_by", "answered_at"]
     readonly_fields = fields
 
 
@@ -79,7 +94,7 @@ class ComplaintAdmin(DealerScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAd
     date_hierarchy = "received_at"
     show_full_result_count = False
     raw_id_fields = ["customer", "vehicle", "owner", "calls"]
-    inlines = [EscalationInline, EngineerDispatchInline, AttachmentInline]
+    inlines = [EscalationInline, AuthorityRequestInline, EngineerDispatchInline, AttachmentInline]
 
 
 @admin.register(ComplaintSLA)

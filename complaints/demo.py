@@ -10,8 +10,20 @@ from django.utils import timezone
 
 from cac.models import Customer, Dealer, User
 from cac.platform.attempts import latest_slot_moment
-from complaints.models import Category, Channel, Complaint, Escalation, ResolutionType, Severity, Status
+from complaints.models import (
+    MANAGE,
+    AuthorityRequest,
+    Category,
+    Channel,
+    Complaint,
+    Escalation,
+    EscalationLevel,
+    ResolutionType,
+    Severity,
+    Status,
+)
 from complaints.services import (
+    authority_request_create,
     complaint_create,
     complaint_escalate,
     complaint_transition,
@@ -124,12 +136,20 @@ def seed_complaints(*, dealer: Dealer, users: dict[str, User], follow_up: Callab
             complaint_transition(complaint_id=complaint.pk, action=action, acting_user=manager, note=note, **data)
         _backdate(complaint.pk, times, target)
         if target in (Status.INVESTIGATING, Status.IN_PROGRESS) and index % 4 == 0:
-            complaint_escalate(
-                complaint_id=complaint.pk,
-                reason=Escalation.Reason.DEADLINE,
-                note="处理超时，上报",
-                acting_user=manager,
-            )
+            if Complaint.objects.get(pk=complaint.pk).escalation_level < EscalationLevel.DIRECTOR:
+                complaint_escalate(
+                    complaint_id=complaint.pk,
+                    reason=Escalation.Reason.DEADLINE,
+                    note="处理超时，上报",
+                    acting_user=manager,
+                )
+            else:  # with the director already: what exceeds the dealer's authority is asked of the OEM region
+                authority_request_create(
+                    complaint_id=complaint.pk,
+                    kind=AuthorityRequest.Kind.RENTAL_CAR,
+                    request="待件超过一周，申请客户代步车费用（5天）的授权",
+                    acting_user=manager if manager.has_perm(MANAGE) else users["service_manager"],
+                )
     return COUNT
 
 

@@ -13,10 +13,12 @@ from cac.security.once import OnceFormMixin
 from complaints.models import (
     MANAGER_CLOSE_KINDS,
     Attachment,
+    AuthorityRequest,
     Category,
     Channel,
     CloseKind,
     Complaint,
+    Department,
     Escalation,
     ResolutionType,
     RootCauseClass,
@@ -44,6 +46,21 @@ class ComplaintCreateForm(OnceFormMixin, forms.Form):
             "Emergency: fire, major new-car defect, accident or flood; the regional engineer is called."
         ),
     )
+    department = forms.ChoiceField(
+        label=_("Department"),
+        choices=[("", _("From the category and channel")), *Department.choices],
+        required=False,
+        help_text=_(
+            "Sales: anything about the showroom, a salesperson's attitude included; it goes to the showroom manager. "
+            "Empty: purchases and sales follow-ups to sales, the rest to after-sales."
+        ),
+    )
+    staff_involved = forms.ModelChoiceField(
+        label=_("Staff member complained about (当事人)"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody named"),
+    )
     received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput())
     description = forms.CharField(
         label=_("What happened"),
@@ -61,9 +78,10 @@ class ComplaintCreateForm(OnceFormMixin, forms.Form):
         help_text=_("Only for complaints sent by the OEM CAC."),
     )
 
-    def __init__(self, *args, vehicles, **kwargs):
+    def __init__(self, *args, vehicles, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = vehicles
+        self.fields["staff_involved"].queryset = staff
         if not self.is_bound and "received_at" not in self.initial:
             self.initial["received_at"] = timezone.localtime().replace(second=0, microsecond=0)
 
@@ -107,7 +125,92 @@ class ComplaintCreateForm(OnceFormMixin, forms.Form):
             "description": data["description"],
             "demand": data.get("demand", "").strip(),
             "oem_reference": data.get("oem_reference", "").strip(),
+            "department": data.get("department") or "",
+            "staff_involved": data.get("staff_involved"),
         }
+
+
+class IdentifyForm(forms.Form):
+    """The manager's 识别 (seed 003 §5): category, department, severity, channel and the staff member complained
+    about, corrected after intake with the reason; the deadlines and the routing follow."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    staff_involved = forms.ModelChoiceField(
+        label=_("Staff member complained about (当事人)"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody named"),
+    )
+    reason = forms.CharField(
+        label=_("Why the correction"),
+        max_length=2000,
+        widget=_textarea(2),
+        help_text=_(
+            "Kept in the history with your name. The deadlines still running are computed again from when their "
+            "clock started: the receipt, or the last reopening."
+        ),
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        kwargs.setdefault("prefix", "identify")
+        super().__init__(*args, **kwargs)
+        self.fields["staff_involved"].queryset = staff
+
+    @staticmethod
+    def initial_for(complaint: Complaint) -> dict:
+        return {
+            "category": complaint.category,
+            "department": complaint.department,
+            "severity": complaint.severity,
+            "channel": complaint.channel,
+            "staff_involved": complaint.staff_involved_id,
+        }
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why the complaint is corrected."))
+        return reason
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+class AuthorityRequestForm(OnceFormMixin, forms.Form):
+    """Ask the OEM region for what exceeds the dealer's authority (seed 000 §五.7)."""
+
+    kind = forms.ChoiceField(
+        label=_("Authorisation asked for"), choices=[("", "---------"), *AuthorityRequest.Kind.choices]
+    )
+    request = forms.CharField(
+        label=_("What is asked of the OEM region"),
+        max_length=2000,
+        widget=_textarea(3),
+        help_text=_(
+            "The amount, the days of rental car, the part, the third party … and why the dealer cannot decide."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "authority")
+        super().__init__(*args, **kwargs)
+
+
+class AuthorityAnswerForm(forms.Form):
+    """The OEM region's answer to one request, as a manager records it."""
+
+    answer = forms.ChoiceField(
+        label=_("The region's answer"), choices=[("", "---------"), *AuthorityRequest.Answer.choices]
+    )
+    answer_note = forms.CharField(label=_("What the region answered"), max_length=2000, widget=_textarea(2))
+
+    def __init__(self, *args, request_id: int, **kwargs):
+        kwargs.setdefault("prefix", f"answer-{request_id}")
+        super().__init__(*args, **kwargs)
+        self.request_id = request_id
 
 
 # --- One small form per step of the state machine ---------------------------------------------------------------

@@ -64,7 +64,8 @@ class Department(models.TextChoices):
 
 
 def department_manager_role(department: str) -> str:
-    """The role that manages a department's complaints: purchase complaints the sales manager, the rest service."""
+    """The role that manages a department's complaints: every sales-side complaint the showroom manager (seed 003
+    §4-1), whatever its category; the after-sales ones the service manager."""
     return roles.manager_of(sales=department == Department.SALES)
 
 
@@ -424,7 +425,8 @@ class ComplaintSLA(models.Model):
 
 @choices_enforced
 class Escalation(models.Model):
-    """One step up the ladder: agent → department manager → director → OEM region."""
+    """One step up the ladder: agent → department manager → director; the OEM region only when a manager asks it
+    for an authorisation (AuthorityRequest)."""
 
     class Reason(models.TextChoices):
         AUTHORITY = "authority", _("Beyond this level's authority")
@@ -455,6 +457,73 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.from_level}→{self.to_level}"
+
+
+@choices_enforced
+class AuthorityRequest(TimeStampedModel):
+    """What exceeds the dealer's authority, asked of the OEM region by a manager (seed 000 §五.7, 客诉授权): the
+    authorisation asked for, and later the region's answer as the manager records it. Asking raises the complaint
+    to the OEM region (one Escalation row, the first time) and sends the OEM its escalation report; the deadline
+    ladder never does (避免直接将客诉推向厂家)."""
+
+    class Kind(models.TextChoices):
+        COMPENSATION = "compensation", _("Compensation")
+        RENTAL_CAR = "rental_car", _("Rental car (租车费)")
+        TRANSPORT_SUBSIDY = "transport_subsidy", _("Transport subsidy (交通补助)")
+        EXCHANGE_REFUND = "exchange_refund", _("Exchange or refund of the vehicle (退换车)")
+        PARTS_CLAIM = "parts_claim", _("Parts or warranty claim (零件索赔)")
+        MEDIATION = "mediation", _("Mediation with a third party (与第三者协调)")
+
+    class Answer(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="authority_requests", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("authorisation asked for"), max_length=20, choices=Kind)
+    request = models.TextField(_("what is asked of the OEM region"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answer = models.CharField(_("the region's answer"), max_length=8, choices=Answer, blank=True)
+    answer_note = models.TextField(_("what the region answered"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answer recorded by"),
+    )
+    answered_at = models.DateTimeField(_("answer recorded at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("OEM authorisation request")
+        verbose_name_plural = _("OEM authorisation requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(answer="") & Q(answered_at__isnull=True) & Q(answered_by__isnull=True))
+                | (~Q(answer="") & Q(answered_at__isnull=False)),
+                name="authority_request_answered_with_time",
+            ),
+            # One open question of each kind at a time: a second one would be a duplicate to the region.
+            models.UniqueConstraint(
+                fields=["complaint", "kind"], condition=Q(answer=""), name="one_pending_authority_request_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_at"], name="authority_request_requested")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} {self.get_kind_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return not self.answer
 
 
 class EngineerDispatch(TimeStampedModel):

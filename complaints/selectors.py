@@ -15,6 +15,8 @@ from complaints.deadlines import ACKNOWLEDGE_DUE_SOON, DUE_SOON
 from complaints.models import (
     OPEN_STATUSES,
     Attachment,
+    AuthorityRequest,
+    Category,
     Channel,
     Complaint,
     Department,
@@ -22,6 +24,7 @@ from complaints.models import (
     Escalation,
     EscalationLevel,
     KeyAttentionVehicle,
+    Severity,
     Status,
     current_due_expression,
     department_manager_role,
@@ -180,6 +183,31 @@ def complaint_handler_list(*, user: User, dealer_id: int | None = None) -> Query
     )
 
 
+def complaint_staff_choices(*, user: User, dealer_id: int) -> QuerySet[User]:
+    """The staff a complaint of the dealer may be about (当事人): its active people, of any role."""
+    if dealer_id not in dealer_ids(user=user):
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, is_integration=False, dealers=dealer_id)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def complaint_staff_for_forms(*, user: User, dealer_id: int) -> list[User]:
+    """The dealer's staff for the detail page's two choices in one query: every one may be the staff member
+    complained about, those with `may_handle` (complaint_handler_list, the one rule) may be given the complaint."""
+    handlers = complaint_handler_list(user=user, dealer_id=dealer_id).filter(pk=OuterRef("pk"))
+    return list(
+        complaint_staff_choices(user=user, dealer_id=dealer_id).annotate(may_handle=Exists(handlers.values("pk")))
+    )
+
+
+def authority_request_get(*, user: User, request_id: int) -> AuthorityRequest:
+    """An OEM authorisation request of a complaint of the user's dealers, or AuthorityRequest.DoesNotExist."""
+    return AuthorityRequest.objects.get(pk=request_id, complaint__dealer_id__in=dealer_ids(user=user))
+
+
 def attachment_get(*, user: User, attachment_id: int) -> Attachment:
     """An attachment of a complaint of the user's dealers, or Attachment.DoesNotExist."""
     return Attachment.objects.select_related("complaint").get(
@@ -209,10 +237,45 @@ class ComplaintRecord:
     attachments: list[Attachment]
     dispatch: EngineerDispatch | None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    authority_requests: list[AuthorityRequest] = field(default_factory=list)
+
+
+# What the manager's 识别 corrects, with the labels of its values (the staff member is named from the row).
+IDENTIFIED = {"category": Category, "department": Department, "severity": Severity, "channel": Channel}
+
+
+def _identified_text(previous, record) -> str:
+    """ "Category: Service attitude → Purchase; …" for what an identification changed."""
+    parts = []
+    for name, choices in IDENTIFIED.items():
+        old, new = getattr(previous, name), getattr(record, name)
+        if old != new:
+            parts.append(
+                _("%(field)s: %(old)s → %(new)s")
+                % {
+                    "field": Complaint._meta.get_field(name).verbose_name,
+                    "old": choices(old).label if old in choices.values else old,
+                    "new": choices(new).label if new in choices.values else new,
+                }
+            )
+    if previous.staff_involved_id != record.staff_involved_id:
+        parts.append(
+            _("%(field)s: %(old)s → %(new)s")
+            % {
+                "field": Complaint._meta.get_field("staff_involved").verbose_name,
+                "old": previous.staff_involved or "—",
+                "new": record.staff_involved or "—",
+            }
+        )
+    return "; ".join(parts)
 
 
 def _history_entries(complaint: Complaint) -> list[TimelineEntry]:
-    records = list(complaint.history.select_related("history_user", "owner").order_by("history_date", "history_id"))
+    records = list(
+        complaint.history.select_related("history_user", "owner", "staff_involved").order_by(
+            "history_date", "history_id"
+        )
+    )
     tracked = [f for f in Complaint._meta.concrete_fields if f.name not in ("updated_at", "created_at")]
     entries = []
     previous = None
@@ -229,6 +292,13 @@ def _history_entries(complaint: Complaint) -> list[TimelineEntry]:
             continue
         changed = [f for f in tracked if getattr(previous, f.attname) != getattr(record, f.attname)]
         names = {f.name for f in changed}
+        if step == "identify":
+            text = " · ".join(part for part in (_identified_text(previous, record), note) if part)
+            entries.append(
+                TimelineEntry(record.history_date, "identify", _("Identified by the manager (识别)"), who, text, record)
+            )
+            previous = record
+            continue
         if names and names <= {"escalation_level"}:
             previous = record  # the escalation row tells it, with its reason
             continue
@@ -264,12 +334,42 @@ def complaint_dispatch(*, complaint: Complaint) -> EngineerDispatch | None:
 
 
 def complaint_record(*, complaint: Complaint) -> ComplaintRecord:
-    """Calls, escalations, attachments, dispatch and a timeline merging them with the history, newest first."""
+    """Calls, escalations, attachments, dispatch, the OEM authorisation requests and a timeline merging them with
+    the history, newest first."""
     calls = list(complaint.calls.select_related("handled_by").order_by("-started_at", "-pk"))
     escalations = list(complaint.escalations.select_related("escalated_by"))
     attachments = list(complaint.attachments.select_related("uploaded_by"))
     dispatch = complaint_dispatch(complaint=complaint)
+    # Asking the region raises the complaint to it: below that level there is nothing to read.
+    authority_requests = (
+        list(complaint.authority_requests.select_related("requested_by", "answered_by"))
+        if complaint.escalation_level >= EscalationLevel.OEM_REGION
+        else []
+    )
     timeline = _history_entries(complaint)
+    for authority in authority_requests:
+        timeline.append(
+            TimelineEntry(
+                authority.requested_at,
+                "authority",
+                _("OEM region asked: %(kind)s") % {"kind": authority.get_kind_display()},
+                authority.requested_by,
+                authority.request,
+                authority,
+            )
+        )
+        if authority.answered_at:
+            timeline.append(
+                TimelineEntry(
+                    authority.answered_at,
+                    "authority",
+                    _("OEM region answered: %(answer)s (%(kind)s)")
+                    % {"answer": authority.get_answer_display(), "kind": authority.get_kind_display()},
+                    authority.answered_by,
+                    authority.answer_note,
+                    authority,
+                )
+            )
     for call in calls:
         title = _("%(direction)s call · %(purpose)s") % {
             "direction": call.get_direction_display(),
@@ -326,4 +426,4 @@ def complaint_record(*, complaint: Complaint) -> ComplaintRecord:
                 )
             )
     timeline.sort(key=lambda entry: entry.at, reverse=True)
-    return ComplaintRecord(calls, escalations, attachments, dispatch, timeline)
+    return ComplaintRecord(calls, escalations, attachments, dispatch, timeline, authority_requests)

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,9 @@ from complaints.models import (
     MANAGE,
     MANAGER_CLOSE_KINDS,
     OPEN_STATUSES,
+    UNRESOLVED_STATUSES,
     Attachment,
+    AuthorityRequest,
     Category,
     Channel,
     CloseKind,
@@ -57,11 +59,25 @@ ATTACHMENT_TYPES = {
 }
 
 
-def department_for(*, category: str, channel: str) -> str:
-    """Routing: purchase complaints and sales follow-ups go to sales; everything else to after-sales."""
+def department_for(*, category: str, channel: str, department: str = "") -> str:
+    """Routing (seed 003 §4): the side of the house the complaint is about. Named by whoever takes it — a
+    salesperson's attitude is the showroom's, whatever the category — it is that side; else purchase complaints and
+    sales follow-ups go to sales, everything else to after-sales."""
+    if department:
+        return department
     if category in SALES_CATEGORIES or channel in SALES_CHANNELS:
         return Department.SALES
     return Department.AFTER_SALES
+
+
+def _check_staff_involved(staff_involved: User | None, *, dealer_id: int) -> None:
+    """The staff member complained about (当事人) works for the complaint's dealer."""
+    if staff_involved is None:
+        return
+    if not staff_involved.is_active or not staff_involved.dealers.filter(pk=dealer_id).exists():
+        raise ValidationError(
+            {"staff_involved": _("%(name)s does not work for this dealer.") % {"name": staff_involved}}
+        )
 
 
 def department_manager(*, dealer: Dealer, department: str) -> User | None:
@@ -95,11 +111,15 @@ def complaint_create(
     received_at: datetime | None = None,
     call: CallLog | None = None,
     oem_reference: str = "",
+    department: str = "",
+    staff_involved: User | None = None,
 ) -> Complaint:
-    """Open a complaint: number it, route it to the department's manager, set its deadlines, escalate a major or
-    emergency one to the director, open an engineer dispatch for an emergency, and put the vehicle on the
-    key-attention list when the category calls for it."""
+    """Open a complaint: number it, route it to the department's manager (the side named, else the one its category
+    and channel say), set its deadlines, escalate a major or emergency one to the director, open an engineer
+    dispatch for an emergency, and put the vehicle on the key-attention list when the category calls for it."""
     check_choices(Complaint, channel=channel, category=category, severity=severity)
+    if department:
+        check_choices(Complaint, department=department)
     if customer.dealer_id not in dealer_ids(user=acting_user):
         raise PermissionDenied(_("You do not work for this dealer."))
     if not acting_user.has_perm("complaints.add_complaint"):
@@ -108,9 +128,10 @@ def complaint_create(
         raise ValidationError({"vehicle": _("This vehicle belongs to another customer.")})
     if call is not None and call.dealer_id != customer.dealer_id:
         raise ValidationError({"call": _("This call belongs to another dealer.")})
+    _check_staff_involved(staff_involved, dealer_id=customer.dealer_id)
     dealer = Dealer.objects.select_for_update().get(pk=customer.dealer_id)
     received_at = received_at or timezone.now()
-    department = department_for(category=category, channel=channel)
+    department = department_for(category=category, channel=channel, department=department)
     acknowledge_due_at, resolve_due_at = deadlines_for(
         dealer=dealer, channel=channel, severity=severity, received_at=received_at
     )
@@ -125,6 +146,7 @@ def complaint_create(
         department=department,
         description=description,
         demand=demand,
+        staff_involved=staff_involved,
         owner=department_manager(dealer=dealer, department=department),
         received_at=received_at,
         acknowledge_due_at=acknowledge_due_at,
@@ -395,14 +417,20 @@ def available_transitions(*, complaint: Complaint, user: User) -> list[tuple[str
 
 @transaction.atomic
 def complaint_escalate(*, complaint_id: int, reason: str, note: str, acting_user: User) -> Escalation:
-    """One level up, with a reason: department manager → director → OEM region."""
+    """One level up inside the dealer, with a reason: department manager → director. The OEM region is not a
+    level to escalate to: a manager asks it for an authorisation (authority_request_create)."""
     complaint = _lock(complaint_id, acting_user)
     if not acting_user.has_perm("complaints.handle_complaint"):
         raise PermissionDenied(_("Your role cannot escalate complaints."))
     if complaint.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an open complaint can be escalated."))
-    if complaint.escalation_level >= EscalationLevel.OEM_REGION:
-        raise ValidationError(_("This complaint is already with the OEM region."))
+    if complaint.escalation_level >= EscalationLevel.DIRECTOR:
+        raise ValidationError(
+            _(
+                "This complaint is already with the director. What exceeds the dealer's authority is asked of the "
+                "OEM region by a manager, with the authorisation needed."
+            )
+        )
     if reason not in Escalation.Reason.values:
         raise ValidationError({"reason": _("Choose why the complaint is escalated.")})
     escalation = _escalate(
@@ -494,6 +522,221 @@ def complaint_update_details(*, complaint_id: int, acting_user: User, **fields) 
         if "vehicle" in changed:
             _put_on_key_attention(complaint)
     return complaint
+
+
+# What the manager's 识别 may correct after intake (seed 003 §5), and the deadlines that depend on each.
+IDENTIFIED_FIELDS = ("category", "department", "severity", "channel", "staff_involved")
+DEADLINE_FIELDS = {"channel", "severity"}  # the SLA row is chosen by channel × severity (complaints.deadlines)
+
+
+def _resolve_clock_start(complaint: Complaint) -> datetime:
+    """When the running resolution deadline started: the last reopening (which gave it a new one), else receipt."""
+    if complaint.reopen_count:
+        reopened = (
+            complaint.history.filter(history_step="reopen")
+            .order_by("-history_date", "-history_id")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        if reopened is not None:
+            return reopened
+    return complaint.received_at
+
+
+@transaction.atomic
+def complaint_identify(
+    *,
+    complaint_id: int,
+    acting_user: User,
+    reason: str,
+    category: str,
+    department: str,
+    severity: str,
+    channel: str,
+    staff_involved: User | None = None,
+) -> Complaint:
+    """The manager's 识别 (seed 003 §5): the service or showroom manager finds the cause and defines the scope,
+    correcting category, department, severity, channel and the staff member complained about, with the reason.
+
+    Guarantees, all in one transaction and one history row (step `identify`, the reason as its note): the
+    deadlines that depend on a corrected channel or severity are computed again from the moment their clock
+    started — receipt, or the last reopening for the resolution deadline — never from now; a deadline already met
+    (acknowledged, resolved) stays as it was. A new department goes to that department's manager; a complaint made
+    major or emergency goes to the director at once, an emergency gets its engineer dispatch, as at intake; the
+    vehicle goes on the key-attention list when the new category or channel calls for it. The OEM dual clock and
+    reports follow the channel by themselves (complaints.deadlines, api.oem). A closed or cancelled complaint, an
+    unknown value, a missing reason or nothing to correct is refused and nothing is written."""
+    check_choices(Complaint, category=category, department=department, severity=severity, channel=channel)
+    complaint = _lock(complaint_id, acting_user, perm=MANAGE)
+    if complaint.status in (Status.CLOSED, Status.CANCELLED):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _("%(number)s is %(status)s: a closed or cancelled complaint is not corrected.")
+                % {"number": complaint.number, "status": complaint.get_status_display()}
+            }
+        )
+    reason = _require(reason, "reason", _("Say why the complaint is corrected."))
+    _check_staff_involved(staff_involved, dealer_id=complaint.dealer_id)
+    wanted = {
+        "category": category,
+        "department": department,
+        "severity": severity,
+        "channel": channel,
+        "staff_involved_id": staff_involved.pk if staff_involved is not None else None,
+    }
+    changed = [name for name in IDENTIFIED_FIELDS if getattr(complaint, _attname(name)) != wanted[_attname(name)]]
+    if not changed:
+        raise ValidationError({NON_FIELD_ERRORS: _("Nothing to correct: every value is the one recorded.")})
+    was_major = complaint.severity in (Severity.MAJOR, Severity.EMERGENCY)
+    for name in changed:
+        setattr(complaint, _attname(name), wanted[_attname(name)])
+    fields = list(changed)
+    if DEADLINE_FIELDS & set(changed):
+        fields += _recompute_deadlines(complaint)
+    if "department" in changed:
+        # Seed 003 §4: each side's manager takes its complaints and gives them to a handler.
+        complaint.owner = department_manager(dealer=complaint.dealer, department=complaint.department)
+        fields.append("owner")
+    major_now = complaint.severity in (Severity.MAJOR, Severity.EMERGENCY) and not was_major
+    to_director = (
+        major_now
+        and complaint.status in OPEN_STATUSES
+        and complaint.escalation_level < EscalationLevel.DIRECTOR
+        and not complaint.escalations.filter(to_level=EscalationLevel.DIRECTOR).exists()
+    )
+    if to_director:
+        _escalate(
+            complaint, to_level=EscalationLevel.DIRECTOR, reason=Escalation.Reason.MAJOR, note=reason, by=acting_user
+        )
+        fields.append("escalation_level")
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"identified: {', '.join(changed)}: {reason}",
+        fields=fields,
+        step="identify",
+        note=reason,
+    )
+    if to_director:
+        _notify_director_on_commit(complaint)
+    if complaint.severity == Severity.EMERGENCY and complaint.status in OPEN_STATUSES:
+        EngineerDispatch.objects.get_or_create(complaint=complaint)
+    if {"category", "channel"} & set(changed):
+        _put_on_key_attention(complaint)
+    return complaint
+
+
+def _attname(name: str) -> str:
+    return "staff_involved_id" if name == "staff_involved" else name
+
+
+def _recompute_deadlines(complaint: Complaint) -> list[str]:
+    """The deadlines still running, computed again under the complaint's channel and severity from the moment each
+    clock started; returns the fields changed."""
+    fields = []
+    acknowledge_due_at, resolve_due_at = deadlines_for(
+        dealer=complaint.dealer,
+        channel=complaint.channel,
+        severity=complaint.severity,
+        received_at=complaint.received_at,
+    )
+    if complaint.status == Status.NEW:
+        complaint.acknowledge_due_at = acknowledge_due_at
+        fields.append("acknowledge_due_at")
+    if complaint.status in UNRESOLVED_STATUSES:
+        started = _resolve_clock_start(complaint)
+        if started != complaint.received_at:
+            _acknowledge, resolve_due_at = deadlines_for(
+                dealer=complaint.dealer, channel=complaint.channel, severity=complaint.severity, received_at=started
+            )
+        complaint.resolve_due_at = resolve_due_at
+        fields.append("resolve_due_at")
+    return fields
+
+
+@transaction.atomic
+def authority_request_create(*, complaint_id: int, kind: str, request: str, acting_user: User) -> AuthorityRequest:
+    """A manager asks the OEM region for what exceeds the dealer's authority (seed 000 §五.7): the kind of
+    authorisation and what exactly is asked. The first request raises the complaint to the OEM region (one
+    Escalation row); every request owes the OEM its escalation report (api.oem). Only an open complaint, one open
+    question of each kind at a time."""
+    complaint = _lock(complaint_id, acting_user, perm=MANAGE)
+    if complaint.status not in OPEN_STATUSES:
+        raise ValidationError({NON_FIELD_ERRORS: _("Only an open complaint can ask the OEM region.")})
+    if kind not in AuthorityRequest.Kind.values:
+        raise ValidationError({"kind": _("Choose the authorisation asked for.")})
+    request = _require(request, "request", _("Say what is asked of the OEM region."))
+    if len(request) > 2000:
+        raise ValidationError({"request": _("At most 2000 characters.")})
+    if complaint.authority_requests.filter(kind=kind, answer="").exists():
+        raise ValidationError(
+            {
+                "kind": _("The region has not answered the request for “%(kind)s” yet.")
+                % {"kind": AuthorityRequest.Kind(kind).label}
+            }
+        )
+    authority = AuthorityRequest(complaint=complaint, kind=kind, request=request, requested_by=acting_user)
+    authority._history_user = acting_user
+    authority.save()
+    fields = []
+    if (
+        complaint.escalation_level < EscalationLevel.OEM_REGION
+        and not complaint.escalations.filter(to_level=EscalationLevel.OEM_REGION).exists()
+    ):
+        _escalate(
+            complaint,
+            to_level=EscalationLevel.OEM_REGION,
+            reason=Escalation.Reason.AUTHORITY,
+            note=request,
+            by=acting_user,
+        )
+        fields.append("escalation_level")
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"OEM authorisation asked: {kind}: {request}",
+        fields=fields,
+        step="authority_request",
+        note=request,
+    )
+    return authority
+
+
+@transaction.atomic
+def authority_request_answer(*, request_id: int, answer: str, note: str, acting_user: User) -> AuthorityRequest:
+    """Record the OEM region's answer to a request (granted or refused, and what it said): who recorded it and
+    when. An answer stands: a second one is refused."""
+    if not acting_user.has_perm(MANAGE):
+        raise PermissionDenied(_("Only managers record the OEM region's answer."))
+    complaint_id = (
+        AuthorityRequest.objects.filter(pk=request_id, complaint__dealer_id__in=dealer_ids(user=acting_user))
+        .values_list("complaint_id", flat=True)
+        .first()
+    )
+    if complaint_id is None:
+        raise PermissionDenied(_("This complaint belongs to a dealer you do not work for."))
+    complaint = _lock(complaint_id, acting_user, perm=MANAGE)
+    authority = AuthorityRequest.objects.select_for_update().get(pk=request_id)
+    if authority.answer:
+        raise ValidationError({NON_FIELD_ERRORS: _("The region's answer to this request is recorded already.")})
+    if answer not in AuthorityRequest.Answer.values:
+        raise ValidationError({"answer": _("Choose what the region answered.")})
+    note = _require(note, "answer_note", _("Write what the region answered."))
+    if len(note) > 2000:
+        raise ValidationError({"answer_note": _("At most 2000 characters.")})
+    authority.answer, authority.answer_note = answer, note
+    authority.answered_by, authority.answered_at = acting_user, timezone.now()
+    authority._history_user = acting_user
+    authority.save(update_fields=["answer", "answer_note", "answered_by", "answered_at", "updated_at"])
+    save_with_history(
+        complaint,
+        acting_user=acting_user,
+        reason=f"OEM authorisation {answer}: {authority.kind}: {note}",
+        fields=[],
+        step="authority_answer",
+        note=note,
+    )
+    return authority
 
 
 @transaction.atomic

@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:complaint_id>/transition/<slug:action>/", views.complaint_transition, name="transition"),
     path("<int:complaint_id>/escalate/", views.complaint_escalate, name="escalate"),
     path("<int:complaint_id>/assign/", views.complaint_assign, name="assign"),
+    path("<int:complaint_id>/identify/", views.complaint_identify, name="identify"),
+    path("<int:complaint_id>/authority/", views.authority_request, name="authority_request"),
+    path("authority/<int:request_id>/answer/", views.authority_answer, name="authority_answer"),
     path("<int:complaint_id>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:complaint_id>/dispatch/", views.dispatch_edit, name="dispatch"),
 ]

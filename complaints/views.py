@@ -23,15 +23,18 @@ from complaints.filters import ComplaintFilter, TriageFilter
 from complaints.forms import (
     AssignForm,
     AttachmentForm,
+    AuthorityAnswerForm,
+    AuthorityRequestForm,
     BulkAssignForm,
     ComplaintCreateForm,
     ComplaintDetailsForm,
     DispatchForm,
     EscalateForm,
+    IdentifyForm,
     ResponsibleForm,
     transition_form,
 )
-from complaints.models import HANDLE, MANAGE, OPEN_STATUSES, EscalationLevel
+from complaints.models import HANDLE, MANAGE, OPEN_STATUSES, EscalationLevel, Status
 
 VIEW = "complaints.view_complaint"
 ADD = "complaints.add_complaint"
@@ -62,6 +65,7 @@ def complaint_create(request):
     form = ComplaintCreateForm(
         request.POST or None,
         vehicles=customer.vehicles.all(),
+        staff=selectors.complaint_staff_choices(user=request.user, dealer_id=customer.dealer_id),
         initial=ComplaintCreateForm.initial_for(vehicles=list(customer.vehicles.all()), call=call),
         once_user=request.user,
     )
@@ -153,6 +157,14 @@ def complaint_triage(request):
 # --- The detail page and its forms ------------------------------------------------------------------------------
 
 
+def _listed(form, name: str, users: list):
+    """An unbound form whose user choice shows `users`, already read, instead of reading its queryset again."""
+    field = form.fields[name]
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *((member.pk, str(member)) for member in users)]
+    return form
+
+
 def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel: str = ""):
     """The detail page, fetched afresh; `forms` carries a bound form with errors to show in place of a blank one."""
     user = request.user
@@ -173,16 +185,43 @@ def _detail(request, complaint_id: int, *, forms: dict | None = None, open_panel
         "refused": refused,
         "open_panel": open_panel,
         "can_handle": can_handle,
-        "can_escalate": can_handle and is_open and complaint.escalation_level < EscalationLevel.OEM_REGION,
+        # Inside the dealer only: the OEM region is asked for an authorisation (the form below), not escalated to.
+        "can_escalate": can_handle and is_open and complaint.escalation_level < EscalationLevel.DIRECTOR,
         "escalate_form": forms.get("escalate") or EscalateForm(once_user=user),
         "attachment_form": forms.get("attachment") or AttachmentForm(once_user=user),
         "assign_form": None,
+        "identify_form": None,
+        "authority_form": None,
+        "answer_forms": {},
     }
-    if user.has_perm(MANAGE) and is_open:
-        handlers = selectors.complaint_handler_list(user=user, dealer_id=complaint.dealer_id)
-        context["assign_form"] = forms.get("assign") or AssignForm(
-            handlers=handlers, initial={"owner": complaint.owner_id}
+    manages = user.has_perm(MANAGE)
+    if manages and complaint.status not in (Status.CLOSED, Status.CANCELLED):
+        # One query for the handler and the staff-member choices; a bound form validates against its queryset.
+        staff = selectors.complaint_staff_for_forms(user=user, dealer_id=complaint.dealer_id)
+        if is_open:
+            handlers = selectors.complaint_handler_list(user=user, dealer_id=complaint.dealer_id)
+            context["assign_form"] = forms.get("assign") or _listed(
+                AssignForm(handlers=handlers, initial={"owner": complaint.owner_id}),
+                "owner",
+                [member for member in staff if member.may_handle],
+            )
+            context["authority_form"] = forms.get("authority") or AuthorityRequestForm(once_user=user)
+        context["identify_form"] = forms.get("identify") or _listed(
+            IdentifyForm(
+                staff=selectors.complaint_staff_choices(user=user, dealer_id=complaint.dealer_id),
+                initial=IdentifyForm.initial_for(complaint),
+            ),
+            "staff_involved",
+            staff,
         )
+    if "identify" in forms:
+        context["identify_form"] = forms["identify"]  # a refusal is shown, even of a complaint closed meanwhile
+    if manages:
+        context["answer_forms"] = {
+            authority.pk: forms.get(f"answer-{authority.pk}") or AuthorityAnswerForm(request_id=authority.pk)
+            for authority in context["record"].authority_requests
+            if authority.is_pending
+        }
     return render(request, "complaints/complaint_detail.html", context)
 
 
@@ -252,6 +291,78 @@ def complaint_escalate(request, complaint_id: int):
                 )
             return redirect("complaints:detail", complaint_id=complaint.pk)
     return _detail(request, complaint.pk, forms={"escalate": form}, open_panel="escalate")
+
+
+@role_required(MANAGE)
+@scoped
+@require_POST
+def complaint_identify(request, complaint_id: int):
+    """The manager's 识别: category, department, severity, channel and the staff member, corrected with a reason."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    form = IdentifyForm(
+        request.POST, staff=selectors.complaint_staff_choices(user=request.user, dealer_id=complaint.dealer_id)
+    )
+    if form.is_valid():
+        try:
+            services.complaint_identify(complaint_id=complaint.pk, acting_user=request.user, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(number)s corrected.") % {"number": complaint.number})
+            return redirect("complaints:detail", complaint_id=complaint.pk)
+    return _detail(request, complaint.pk, forms={"identify": form}, open_panel="identify")
+
+
+@role_required(MANAGE)
+@scoped
+@require_POST
+def authority_request(request, complaint_id: int):
+    """Ask the OEM region for an authorisation that exceeds the dealer's (seed 000 §五.7)."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    form = AuthorityRequestForm(request.POST, once_user=request.user)
+    if form.is_valid():
+        try:
+            once = submit_once(
+                form,
+                lambda: services.authority_request_create(
+                    complaint_id=complaint.pk,
+                    kind=form.cleaned_data["kind"],
+                    request=form.cleaned_data["request"],
+                    acting_user=request.user,
+                ),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if once.created:
+                messages.success(request, _("%(number)s: the OEM region is asked.") % {"number": complaint.number})
+            return redirect("complaints:detail", complaint_id=complaint.pk)
+    return _detail(request, complaint.pk, forms={"authority": form}, open_panel="authority")
+
+
+@role_required(MANAGE)
+@scoped
+@require_POST
+def authority_answer(request, request_id: int):
+    """Record the OEM region's answer to one request: granted or refused, and what it said."""
+    authority = selectors.authority_request_get(user=request.user, request_id=request_id)
+    form = AuthorityAnswerForm(request.POST, request_id=authority.pk)
+    if form.is_valid():
+        try:
+            services.authority_request_answer(
+                request_id=authority.pk,
+                answer=form.cleaned_data["answer"],
+                note=form.cleaned_data["answer_note"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The OEM region's answer is recorded."))
+            return redirect("complaints:detail", complaint_id=authority.complaint_id)
+    return _detail(
+        request, authority.complaint_id, forms={f"answer-{authority.pk}": form}, open_panel=f"answer-{authority.pk}"
+    )
 
 
 @role_required(MANAGE)

@@ -368,13 +368,21 @@ def _breakdown(
     return result
 
 
-def _handler_label(row) -> str:
-    if row["owner"] is None:
+def _person_label(row, field: str) -> str:
+    if row[field] is None:
         return "—"
-    first, last = row["owner__first_name"].strip(), row["owner__last_name"].strip()
+    first, last = row[f"{field}__first_name"].strip(), row[f"{field}__last_name"].strip()
     if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
         return f"{last}{first}"
-    return f"{first} {last}".strip() or row["owner__username"]
+    return f"{first} {last}".strip() or row[f"{field}__username"]
+
+
+def _handler_label(row) -> str:
+    return _person_label(row, "owner")
+
+
+def _staff_label(row) -> str:
+    return _person_label(row, "staff_involved")
 
 
 def _trend(*, dealer_ids, month: date, zone: zoneinfo.ZoneInfo) -> list[TrendPoint]:
@@ -617,6 +625,15 @@ def complaint_figures(*, dealer_ids, month: date) -> ComplaintFigures:
             by="owner",
             labels=_handler_label,
             label_fields=("owner__first_name", "owner__last_name", "owner__username"),
+        ),
+        # The staff member complained about (当事人), where the complaint names one ("—": nobody named).
+        "staff": _breakdown(
+            dealer_ids=dealer_ids,
+            zone=zone,
+            month=month,
+            by="staff_involved",
+            labels=_staff_label,
+            label_fields=("staff_involved__first_name", "staff_involved__last_name", "staff_involved__username"),
         ),
     }
     follow_ups, follow_up_total = _follow_ups(dealer_ids=dealer_ids, zone=zone, month=month)

@@ -132,8 +132,11 @@ def report_tables(figures: ComplaintFigures) -> list[Table]:
         "department": (_("By department"), _("Department")),
         "model": (_("By vehicle model"), _("Vehicle model")),
         "handler": (_("By handler"), _("Handler")),
+        "staff": (_("By staff member complained about"), _("Staff member (当事人)")),
     }
     for key, (title, column) in breakdown_titles.items():
+        if key not in figures.breakdowns:
+            continue  # a report made before this breakdown existed
         rows = figures.breakdowns[key]
         tables.append(
             Table(

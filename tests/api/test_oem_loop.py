@@ -14,7 +14,7 @@ from api.oem import oem_reports_queue
 from api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from api.tasks import oem_report_send
 from complaints.models import Channel, Severity
-from complaints.services import complaint_escalate, complaint_transition
+from complaints.services import authority_request_answer, authority_request_create, complaint_transition
 from tests.api.receiver import Receiver
 from tests.cac.factories import CustomerFactory
 from tests.complaints.factories import STEP_DATA, open_complaint, walk
@@ -134,8 +134,8 @@ def test_the_closing_report_goes_to_the_after_sales_contact(dealer, managers, ag
 def test_an_escalation_to_the_oem_region_reaches_the_regional_manager_by_the_webhook(dealer, managers, agent):
     complaint = _open(dealer, agent, channel=Channel.WALK_IN, severity=Severity.MAJOR)  # at the director already
     with time_machine.travel(MORNING + timedelta(hours=1), tick=False):
-        complaint_escalate(
-            complaint_id=complaint.pk, reason="authority", note="客户要求换车", acting_user=managers["director"]
+        authority_request_create(
+            complaint_id=complaint.pk, kind="exchange_refund", request="客户要求换车", acting_user=managers["director"]
         )
     assert _queue(MORNING + timedelta(hours=1, minutes=1)) == ["escalation", "pre_report"]
     with Receiver([200, 200]) as receiver:
@@ -150,6 +150,7 @@ def test_an_escalation_to_the_oem_region_reaches_the_regional_manager_by_the_web
     payload = json.loads(escalation["body"])
     assert payload["for"] == "regional_manager"
     assert payload["escalation"]["reason"] == "authority" and payload["escalation"]["note"] == "客户要求换车"
+    assert payload["escalation"]["authorisation"] == "exchange_refund"
     assert json.loads(bodies["pre_report"]["body"])["for"] == "cac"
     assert mail.outbox == []
 
@@ -158,12 +159,48 @@ def test_without_a_webhook_the_escalation_is_mailed_to_the_regional_manager(deal
     DealerOemSettings.objects.create(dealer=dealer, **CONTACTS)
     complaint = _open(dealer, agent, channel=Channel.OEM_HOTLINE, severity=Severity.MAJOR)
     with time_machine.travel(MORNING + timedelta(hours=1), tick=False):
-        complaint_escalate(complaint_id=complaint.pk, reason="authority", note="", acting_user=managers["director"])
+        authority_request_create(
+            complaint_id=complaint.pk, kind="rental_car", request="代步车5天", acting_user=managers["director"]
+        )
     assert "escalation" in _queue(MORNING + timedelta(hours=1, minutes=1))
     oem_report_send.apply(kwargs={"report_id": OemReport.objects.get(kind="escalation").pk})
     (message,) = mail.outbox
     assert message.to == ["region@oem.example"] and message.cc == []
     assert "Escalated to the OEM region" in message.body
+    assert "Authorisation asked for: Rental car (租车费)" in message.body and "代步车5天" in message.body
+
+
+def test_each_authorisation_asked_sends_its_own_escalation_report_and_an_answer_sends_none(dealer, managers, agent):
+    complaint = _open(dealer, agent, channel=Channel.DEALER_HOTLINE)
+    manager = managers["service_manager"]
+    with time_machine.travel(MORNING + timedelta(hours=1), tick=False):
+        first = authority_request_create(
+            complaint_id=complaint.pk, kind="rental_car", request="代步车3天", acting_user=manager
+        )
+    assert _queue(MORNING + timedelta(hours=1, minutes=1)) == ["escalation"]
+    with time_machine.travel(MORNING + timedelta(hours=2), tick=False):
+        authority_request_answer(request_id=first.pk, answer="granted", note="同意3天", acting_user=manager)
+    assert _queue(MORNING + timedelta(hours=2, minutes=1)) == []
+    with time_machine.travel(MORNING + timedelta(hours=3), tick=False):
+        second = authority_request_create(
+            complaint_id=complaint.pk, kind="parts_claim", request="变速箱索赔", acting_user=manager
+        )
+    assert _queue(MORNING + timedelta(hours=3, minutes=1)) == ["escalation"]
+    assert sorted(OemReport.objects.values_list("key", flat=True)) == sorted(
+        [f"complaint:{complaint.pk}:oem-escalation-{first.pk}", f"complaint:{complaint.pk}:oem-escalation-{second.pk}"]
+    )
+
+
+def test_a_deadline_breach_sends_no_escalation_report(dealer, managers, agent):
+    from cac.deadlines.engine import sweep_deadlines
+
+    complaint = _open(dealer, agent, channel=Channel.DEALER_HOTLINE)
+    later = MORNING + timedelta(days=30)
+    with time_machine.travel(later, tick=False):
+        sweep_deadlines(now=later)
+    complaint.refresh_from_db()
+    assert complaint.escalation_level == 2  # the director, never the region
+    assert "escalation" not in _queue(later + timedelta(minutes=1))
 
 
 def test_the_csi_survey_is_on_the_oem_clock(dealer, managers, agent):
@@ -188,6 +225,8 @@ def test_the_report_mail_is_in_the_dealers_language(dealer, managers, agent):
 def test_no_backlog_of_old_escalations_or_closings(dealer, managers, agent):
     complaint = _open(dealer, agent, channel=Channel.OEM_HOTLINE, severity=Severity.MAJOR)
     with time_machine.travel(MORNING + timedelta(hours=1), tick=False):
-        complaint_escalate(complaint_id=complaint.pk, reason="authority", note="", acting_user=managers["director"])
+        authority_request_create(
+            complaint_id=complaint.pk, kind="compensation", request="补偿500元", acting_user=managers["director"]
+        )
         walk(complaint, to="closed", user=managers["service_manager"])
     assert _queue(MORNING + timedelta(days=40)) == []

@@ -30,10 +30,12 @@ from complaints.models import (
 from complaints.services import (
     attachment_add,
     attachment_validate,
+    authority_request_create,
     complaint_assign,
     complaint_close_after_follow_up,
     complaint_create,
     complaint_escalate,
+    complaint_identify,
     complaint_transition,
     complaint_update_details,
     dispatch_update,
@@ -325,35 +327,34 @@ def test_each_escalation_is_one_level_and_one_row(
             complaint_id=complaint.pk, reason=Escalation.Reason.DEADLINE, note="", acting_user=service_manager
         )
     notify.assert_called_once_with(kwargs={"complaint_id": complaint.pk})
-    third = complaint_escalate(
-        complaint_id=complaint.pk, reason=Escalation.Reason.CUSTOMER_DEMAND, note="要求厂家介入", acting_user=agent
-    )
 
-    assert [(e.from_level, e.to_level) for e in (first, second, third)] == [(0, 1), (1, 2), (2, 3)]
+    assert [(e.from_level, e.to_level) for e in (first, second)] == [(0, 1), (1, 2)]
     assert list(complaint.escalations.values_list("from_level", "to_level", "reason", "note", "escalated_by")) == [
         (0, 1, Escalation.Reason.AUTHORITY, "需要退换车授权", agent.pk),
         (1, 2, Escalation.Reason.DEADLINE, "", service_manager.pk),
-        (2, 3, Escalation.Reason.CUSTOMER_DEMAND, "要求厂家介入", agent.pk),
     ]
     stored = Complaint.objects.get(pk=complaint.pk)
-    assert stored.escalation_level == EscalationLevel.OEM_REGION
+    assert stored.escalation_level == EscalationLevel.DIRECTOR
     reasons = [h.history_change_reason for h in stored.history.order_by("history_date", "history_id")]
-    assert reasons[-3:] == ["escalated: authority", "escalated: deadline", "escalated: customer_demand"]
+    assert reasons[-2:] == ["escalated: authority", "escalated: deadline"]
 
-    with pytest.raises(ValidationError, match="already with the OEM region"):
-        complaint_escalate(complaint_id=complaint.pk, reason=Escalation.Reason.AUTHORITY, note="", acting_user=agent)
-    assert complaint.escalations.count() == 3
-    assert Complaint.objects.get(pk=complaint.pk).escalation_level == EscalationLevel.OEM_REGION
+    # The ladder inside the dealer ends at the director: the OEM region is asked for an authorisation instead.
+    with pytest.raises(ValidationError, match="already with the director"):
+        complaint_escalate(
+            complaint_id=complaint.pk, reason=Escalation.Reason.CUSTOMER_DEMAND, note="要求厂家介入", acting_user=agent
+        )
+    assert complaint.escalations.count() == 2
+    assert Complaint.objects.get(pk=complaint.pk).escalation_level == EscalationLevel.DIRECTOR
 
 
 @pytest.mark.django_db
-def test_a_major_complaint_escalates_from_the_director_to_the_region(new_complaint, agent):
+def test_a_major_complaint_is_with_the_director_and_escalates_no_further(new_complaint, agent):
     complaint = new_complaint(severity=Severity.MAJOR)
-    escalation = complaint_escalate(
-        complaint_id=complaint.pk, reason=Escalation.Reason.AUTHORITY, note="需要厂家授权补偿", acting_user=agent
-    )
-    assert (escalation.from_level, escalation.to_level) == (2, 3)
-    assert complaint.escalations.count() == 2
+    with pytest.raises(ValidationError, match="already with the director"):
+        complaint_escalate(
+            complaint_id=complaint.pk, reason=Escalation.Reason.AUTHORITY, note="需要厂家授权补偿", acting_user=agent
+        )
+    assert complaint.escalations.count() == 1
 
 
 @pytest.mark.django_db
@@ -708,6 +709,18 @@ REFUSALS = {
         complaint_id=c.pk, acting_user=outsider, description="改写"
     ),
     "dispatch": lambda c, outsider: dispatch_update(complaint_id=c.pk, acting_user=outsider, engineer="李工"),
+    "identify": lambda c, outsider: complaint_identify(
+        complaint_id=c.pk,
+        acting_user=outsider,
+        reason="越权",
+        category=Category.OTHER,
+        department=Department.SALES,
+        severity=Severity.NORMAL,
+        channel=Channel.WALK_IN,
+    ),
+    "authority-request": lambda c, outsider: authority_request_create(
+        complaint_id=c.pk, kind="compensation", request="越权", acting_user=outsider
+    ),
     "attachment": lambda c, outsider: attachment_add(
         complaint_id=c.pk, kind=Attachment.Kind.PHOTO, upload=upload("a.jpg", 10), description="", acting_user=outsider
     ),

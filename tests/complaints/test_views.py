@@ -15,6 +15,7 @@ from cac import roles
 from complaints import services
 from complaints.models import (
     Attachment,
+    AuthorityRequest,
     Category,
     Channel,
     Complaint,
@@ -52,6 +53,7 @@ def snapshot() -> dict[str, int]:
         "complaints": Complaint.objects.count(),
         "history": Complaint.history.count(),
         "escalations": Escalation.objects.count(),
+        "authority_history": AuthorityRequest.history.count(),
         "attachments": Attachment.objects.count(),
         "dispatch_history": EngineerDispatch.history.count(),
         "key_vehicle_history": KeyAttentionVehicle.history.count(),
@@ -60,7 +62,15 @@ def snapshot() -> dict[str, int]:
 
 def form_errors(response) -> dict | None:
     context = getattr(response, "context", None) or {}
-    for key in ("form", "escalate_form", "attachment_form", "assign_form", "bound_form"):
+    for key in (
+        "form",
+        "escalate_form",
+        "attachment_form",
+        "assign_form",
+        "bound_form",
+        "identify_form",
+        "authority_form",
+    ):
         form = context.get(key)
         if form is not None and form.errors:
             return form.errors
@@ -160,6 +170,9 @@ ACCESS = {
     ("POST", "complaints:transition"): _row(302, 403),
     ("POST", "complaints:escalate"): _row(302, 403),
     ("POST", "complaints:assign"): _row(403, 403, manager=302),
+    ("POST", "complaints:identify"): _row(403, 403, manager=302),
+    ("POST", "complaints:authority_request"): _row(403, 403, manager=302),
+    ("POST", "complaints:authority_answer"): _row(403, 403, manager=302),
     ("POST", "complaints:attachment_add"): _row(302, 403),
     ("GET", "complaints:dispatch"): _row(200, 403),
     ("POST", "complaints:dispatch"): _row(302, 403),
@@ -172,6 +185,9 @@ WRITES = {
     "complaints:transition",
     "complaints:escalate",
     "complaints:assign",
+    "complaints:identify",
+    "complaints:authority_request",
+    "complaints:authority_answer",
     "complaints:attachment_add",
     "complaints:dispatch",
 }
@@ -192,9 +208,16 @@ def _request_for(name: str, method: str, *, complaint, attachment, customer, cal
         "complaints:transition": [complaint.pk, "acknowledge"],
         "complaints:escalate": [complaint.pk],
         "complaints:assign": [complaint.pk],
+        "complaints:identify": [complaint.pk],
+        "complaints:authority_request": [complaint.pk],
         "complaints:attachment_add": [complaint.pk],
         "complaints:dispatch": [complaint.pk],
     }.get(name, [])
+    if name == "complaints:authority_answer":
+        asked = AuthorityRequest.objects.create(
+            complaint=complaint, kind="rental_car", request="代步车三天", requested_by=handler
+        )
+        args = [asked.pk]
     path = reverse(name, args=args)
     if name == "complaints:create":
         path += f"?customer={customer.pk}&call={call.pk}"
@@ -212,6 +235,15 @@ def _request_for(name: str, method: str, *, complaint, attachment, customer, cal
         "complaints:transition": {"acknowledge-note": "已致歉"},
         "complaints:escalate": {"escalate-reason": "customer_demand", "escalate-note": "客户要求总监处理"},
         "complaints:assign": {"assign-owner": handler.pk},
+        "complaints:identify": {
+            "identify-category": Category.REPAIR_COST,
+            "identify-department": complaint.department,
+            "identify-severity": complaint.severity,
+            "identify-channel": complaint.channel,
+            "identify-reason": "识别：实为维修费用问题",
+        },
+        "complaints:authority_request": {"authority-kind": "transport_subsidy", "authority-request": "交通补助200元"},
+        "complaints:authority_answer": {"answer-{pk}-answer": "granted", "answer-{pk}-answer_note": "区域经理同意"},
         "complaints:attachment_add": {
             "attachment-kind": "photo",
             "attachment-file": png("scratch.png"),
@@ -221,6 +253,8 @@ def _request_for(name: str, method: str, *, complaint, attachment, customer, cal
     }.get(name, {})
     if method == "GET":
         data = {}
+    if name == "complaints:authority_answer":
+        data = {key.format(pk=args[0]): value for key, value in data.items()}
     return path, data
 
 
@@ -285,6 +319,13 @@ SCOPED = [
     ("POST", "complaints:transition", "complaint", {"acknowledge-note": "越权"}),
     ("POST", "complaints:escalate", "complaint", {"escalate-reason": "authority"}),
     ("POST", "complaints:assign", "complaint", None),
+    ("POST", "complaints:identify", "complaint", None),
+    (
+        "POST",
+        "complaints:authority_request",
+        "complaint",
+        {"authority-kind": "compensation", "authority-request": "越权"},
+    ),
     ("POST", "complaints:attachment_add", "complaint", None),
     ("GET", "complaints:dispatch", "complaint", {}),
     ("POST", "complaints:dispatch", "complaint", {"engineer": "越权"}),
@@ -302,6 +343,13 @@ def test_another_dealers_complaint_is_not_found(client, make_user, dealer, agent
         "complaints:assign": {"assign-owner": agent.pk},
         "complaints:attachment_add": {"attachment-kind": "photo", "attachment-file": png()},
         "complaints:key_vehicle_assign": {"responsible": agent.pk},
+        "complaints:identify": {
+            "identify-category": "other",
+            "identify-department": "sales",
+            "identify-severity": "normal",
+            "identify-channel": "walk_in",
+            "identify-reason": "越权",
+        },
     }.get(name, data)
     before = snapshot()
     response = client.get(reverse(name, args=args)) if method == "GET" else client.post(reverse(name, args=args), data)
@@ -815,16 +863,17 @@ def test_escalate_one_level_with_a_reason(agent_client, agent, complaint):
     assert escalation.note == "需要厂家授权补偿"
 
 
-def test_escalate_without_a_reason_or_beyond_the_region_is_a_form_error(agent_client, agent, complaint):
+def test_escalate_without_a_reason_or_beyond_the_director_is_a_form_error(agent_client, agent, complaint):
     response = agent_client.post(reverse("complaints:escalate", args=[complaint.pk]), {"escalate-reason": ""})
     assert response.status_code == 200
     assert "reason" in response.context["escalate_form"].errors
-    for _n in range(3):
+    for _n in range(2):
         services.complaint_escalate(complaint_id=complaint.pk, reason="authority", note="", acting_user=agent)
     response = agent_client.post(reverse("complaints:escalate", args=[complaint.pk]), {"escalate-reason": "authority"})
     assert response.status_code == 200
     assert response.context["escalate_form"].non_field_errors()
-    assert Escalation.objects.filter(complaint=complaint).count() == 3
+    assert Escalation.objects.filter(complaint=complaint).count() == 2
+    assert not response.context["can_escalate"]  # at the director: the OEM region is asked, not escalated to
 
 
 def test_a_manager_assigns_a_handler(client, service_manager, agent, complaint):
@@ -1211,10 +1260,18 @@ def busy(dealer, agent, make_user, customer, vehicle, media_root):
     star = open_complaint(customer=customer, acting_user=agent, vehicle=vehicle, category=Category.REPAIR_QUALITY)
     for n in range(8):
         star.calls.add(CallLogFactory(customer=customer, handled_by=[agent, *managers][n % 4], summary=f"第{n}次通话"))
-    for n in range(3):
+    for n in range(2):
         services.complaint_escalate(
             complaint_id=star.pk, reason="customer_demand", note=f"{n}", acting_user=managers[n]
         )
+    for n, kind in enumerate(("rental_car", "transport_subsidy", "compensation")):
+        asked = services.authority_request_create(
+            complaint_id=star.pk, kind=kind, request=f"厂家授权{n}", acting_user=managers[n]
+        )
+        if n:
+            services.authority_request_answer(
+                request_id=asked.pk, answer="granted", note="同意", acting_user=managers[0]
+            )
     for n in range(5):
         services.attachment_add(
             complaint_id=star.pk, kind="photo", upload=png(f"p{n}.png"), description="", acting_user=managers[n % 3]
@@ -1248,8 +1305,9 @@ def test_pages_need_a_bounded_number_of_queries(
         path, params = reverse(name, args=[customer.pk]), {}
     else:
         path = reverse(name)
-    # The 360 reads the customer's SMS too: one query more (tests/test_query_counts.py's PAGE_BUDGET).
-    with django_assert_max_num_queries(MAX_QUERIES + (name == "customer_detail")):
+    # The 360 reads the customer's SMS too: one query more (tests/test_query_counts.py's PAGE_BUDGET); so does the
+    # detail of a complaint the OEM region was asked about (the star), its authorisation requests.
+    with django_assert_max_num_queries(MAX_QUERIES + (name in ("customer_detail", "complaints:detail"))):
         response = client.get(path, params)
     assert response.status_code == 200
     context = response.context

@@ -52,6 +52,7 @@ def test_breakdowns(dealer, month):
     assert b["category"][0].acknowledged_on_time_pct == 50.0
     assert {r.label: r.received for r in b["model"]} == {"凯美瑞": 1, "雷凌": 1, "—": 2}
     assert {r.label: r.received for r in b["handler"]} == {"王芳": 2, "—": 2}
+    assert {r.label: r.received for r in b["staff"]} == {"—": 4}  # nobody named
     assert {r.key: r.received for r in b["severity"]} == {"normal": 2, "major": 1, "emergency": 1}
     assert {r.key: r.received for r in b["department"]} == {"after_sales": 3, "sales": 1}
     assert {r.key: r.received for r in b["channel"]} == {
@@ -126,9 +127,9 @@ def test_other_dealers_figures_are_not_mixed_in(other_dealer, month):
 
 
 def test_one_query_per_table(dealer, month, django_assert_max_num_queries):
-    # 3 periods × summary (complaints, durations on SQLite, follow-ups, repeaters, escalations) + 6 breakdowns
+    # 3 periods × summary (complaints, durations on SQLite, follow-ups, repeaters, escalations) + 7 breakdowns
     # + trend + escalations by level + key vehicles + root causes + majors + follow-ups + the dealers' time zone
-    with django_assert_max_num_queries(3 * 5 + 6 + 6 + 1):
+    with django_assert_max_num_queries(3 * 5 + 7 + 6 + 1):
         complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 3, 1))
 
 
@@ -164,3 +165,12 @@ def test_months_are_the_dealers_own_not_the_servers(dealer, make_user):
     )
     assert complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 3, 1)).summary.received == 1
     assert complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 4, 1)).summary.received == 0
+
+
+def test_complaints_are_counted_by_the_staff_member_complained_about(dealer, month, make_user):
+    from complaints.models import Complaint
+
+    salesperson = make_user("agent", dealer, username="sales-chen", first_name="丽", last_name="陈")
+    Complaint.objects.filter(pk__in=[month["c1"].pk, month["c2"].pk]).update(staff_involved=salesperson)
+    staff = complaint_figures(dealer_ids=[dealer.pk], month=date(2026, 3, 1)).breakdowns["staff"]
+    assert {r.label: r.received for r in staff} == {"陈丽": 2, "—": 2}

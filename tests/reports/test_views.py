@@ -121,7 +121,7 @@ def test_preview_csv_and_xlsx_show_the_same_tables(client, executive, ready, mar
     xlsx = client.get(reverse("reports:xlsx", args=[ready.pk]))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(BytesIO(xlsx.content))
-    assert len(workbook.sheetnames) == 15  # the tables, with the corrective actions and their review
+    assert len(workbook.sheetnames) == 16  # the 当事人 breakdown, the corrective actions and their review among them
     values = [cell for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row]
     assert 4 in values and "33.3%" in values
 
