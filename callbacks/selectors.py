@@ -165,11 +165,12 @@ SEARCH_CUSTOMERS = 50
 
 
 def worklist_totals(
-    *, user: User, now: datetime, agent_id: int | None = None, filters: WorklistFilters | None = None
+    *, user: User, now: datetime, agent_id: int | None = None, filters: WorklistFilters | None = None, zone=None
 ) -> dict[str, int]:
     """How many calls the whole worklist holds (whatever the tab), how many are overdue now, and the count of each
-    tab (`in_slot`: left to call in the slot running now): one query, without the attempts."""
-    zone = dealers_zone(dealer_ids(user=user))
+    tab (`in_slot`: left to call in the slot running now): one query, without the attempts. `zone`: the dealers'
+    (cac.platform.zones), when the caller has it."""
+    zone = zone or dealers_zone(dealer_ids(user=user))
     today = start_of_today(now, zone)
     return _worklist_calls(user=user, now=now, agent_id=agent_id, zone=zone, filters=filters).aggregate(
         total=Count("pk"),
@@ -180,27 +181,34 @@ def worklist_totals(
     )
 
 
-def worklist_overdue_by_agent(*, user: User, now: datetime) -> list[dict]:
-    """The overdue calls of a supervisor's worklist (overdue_q) per agent, most first: each a dict of `agent` (a
-    User) and `overdue`; unassigned calls have no agent to chase and are left out. One query."""
-    calls = _worklist_calls(user=user, now=now, agent_id=None).filter(overdue_q(now), agent__isnull=False)
+@dataclass(frozen=True)
+class OverdueByAgent:
+    total: int  # every overdue call of the worklist, the unassigned ones included (its `late` tab)
+    by_agent: list[tuple[User, int]]  # (agent, overdue calls), most first; unassigned calls have no agent to chase
+
+
+def worklist_overdue_by_agent(*, user: User, now: datetime, zone=None) -> OverdueByAgent:
+    """The overdue calls (overdue_q) of the user's worklist, in all and per agent: one query."""
+    calls = _worklist_calls(user=user, now=now, agent_id=None, zone=zone).filter(overdue_q(now))
     rows = (
         calls.values("agent", "agent__username", "agent__first_name", "agent__last_name")
         .annotate(overdue=Count("pk"))
         .order_by("-overdue", "agent__first_name", "agent__username")
     )
-    return [
-        {
-            "agent": User(
+    by_agent = [
+        (
+            User(
                 pk=row["agent"],
                 username=row["agent__username"],
                 first_name=row["agent__first_name"] or "",
                 last_name=row["agent__last_name"] or "",
             ),
-            "overdue": row["overdue"],
-        }
+            row["overdue"],
+        )
         for row in rows
+        if row["agent"] is not None
     ]
+    return OverdueByAgent(total=sum(row["overdue"] for row in rows), by_agent=by_agent)
 
 
 def worklist_by_customer(rows: list[Callback]) -> list[Callback]:

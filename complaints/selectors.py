@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cac import roles
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, User, Vehicle
 from cac.roles import ADMIN, DIRECTOR
@@ -71,17 +72,23 @@ def _at_risk(now: datetime) -> Q:
     )
 
 
-def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> QuerySet[Complaint]:
-    """Filter by the state of the running deadline: breached, due_soon or on_time."""
-    now = timezone.now()
+def complaint_deadline_q(state: str, *, now: datetime) -> Q | None:
+    """The state of the running deadline (breached, due_soon or on_time) as a condition on a queryset annotated
+    with `current_due` (complaint_list); None for any other state."""
     soon = _at_risk(now)
     if state == "breached":
-        return queryset.filter(current_due__lt=now)
+        return Q(current_due__lt=now)
     if state == "due_soon":
-        return queryset.filter(soon, current_due__gte=now)
+        return soon & Q(current_due__gte=now)
     if state == "on_time":
-        return queryset.filter(current_due__isnull=False).exclude(soon).filter(current_due__gte=now)
-    return queryset
+        return Q(current_due__isnull=False) & ~soon & Q(current_due__gte=now)
+    return None
+
+
+def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> QuerySet[Complaint]:
+    """Filter by the state of the running deadline: breached, due_soon or on_time."""
+    condition = complaint_deadline_q(state, now=timezone.now())
+    return queryset if condition is None else queryset.filter(condition)
 
 
 class AgeBucket:
@@ -137,7 +144,7 @@ class TriageGroup:
 def triage_departments(*, user: User) -> list[str]:
     """The departments whose board a user sees: those they manage (the sales manager purchases, the service manager
     the rest); a director or an administrator, who manages no single department, sees all."""
-    groups = {group.name for group in user.groups.all()} if not user.is_superuser else set()
+    groups = set(roles.role_names(user)) if not user.is_superuser else set()
     mine = [department for department in Department.values if department_manager_role(department) in groups]
     if not mine or groups & {DIRECTOR, ADMIN} or user.is_superuser:
         return list(Department.values)

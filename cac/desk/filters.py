@@ -56,8 +56,13 @@ class CallFilter(django_filters.FilterSet):
         return queryset.filter(phone__startswith=digits) if digits else queryset
 
     def filter_slot(self, queryset, name, value):
-        # The slot's hours of the day (cac.platform.attempts), in the same time zone as the dates above.
-        for slot, start, end in slot_bounds():
-            if slot == value:
-                return queryset.filter(started_at__time__gte=start, started_at__time__lt=end)
-        return queryset
+        return queryset.filter(call_slot_q(value))
+
+
+def call_slot_q(slot: str) -> Q:
+    """Calls started in a call slot's hours of the day (cac.platform.attempts), in the same time zone as the date
+    filters (the current one: the CAC's)."""
+    for name, start, end in slot_bounds():
+        if name == slot:
+            return Q(started_at__time__gte=start, started_at__time__lt=end)
+    return Q()

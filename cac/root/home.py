@@ -36,7 +36,7 @@ _MANAGER_ROLES = {roles.SERVICE_MANAGER, roles.SALES_MANAGER}
 def home_of(user: User) -> str:
     """The home a user's roles give: a director, executive or administrator keeps the desk whatever else they hold;
     a service or showroom manager gets the managers' home; an agent the desk with their day."""
-    names = {group.name for group in user.groups.all()}
+    names = roles.role_names(user)
     if user.is_superuser or names & _DESK_ROLES:
         return HOME_DESK
     if names & _MANAGER_ROLES:
@@ -108,26 +108,30 @@ def manager_home(*, user: User, now: datetime | None = None) -> ManagerHome:
     base = {"status": "open", "department": department}
 
     deadline_labels = {DeadlineState.BREACHED: _("Breached now"), DeadlineState.DUE_SOON: _("At risk now (due soon)")}
+    counts = open_complaints.aggregate(
+        **{
+            state: Count("pk", filter=complaint_selectors.complaint_deadline_q(state, now=now))
+            for state in deadline_labels
+        },
+        **{
+            bucket: Count("pk", filter=complaint_selectors.complaint_age_q(bucket, now=now, zone=zone))
+            for bucket in complaint_selectors.AgeBucket.DAYS
+        },
+    )
     deadlines = [
         Figure(
             key=f"deadline-{state}",
             label=str(deadline_labels[state]),
-            value=complaint_selectors.complaint_filter_deadline(open_complaints, state).count(),
+            value=counts[state],
             url=list_url("complaints:list", **base, deadline=state),
         )
         for state in deadline_labels
     ]
-    age_counts = open_complaints.aggregate(
-        **{
-            bucket: Count("pk", filter=complaint_selectors.complaint_age_q(bucket, now=now, zone=zone))
-            for bucket in complaint_selectors.AgeBucket.DAYS
-        }
-    )
     ages = [
         Figure(
             key=f"age-{bucket}",
             label=str(label),
-            value=age_counts[bucket],
+            value=counts[bucket],
             url=list_url("complaints:list", **base, age=bucket),
         )
         for bucket, label in complaint_selectors.AgeBucket.LABELS.items()
@@ -146,19 +150,20 @@ def manager_home(*, user: User, now: datetime | None = None) -> ManagerHome:
         )
         for row in by_handler
     ]
+    follow_ups = callback_selectors.worklist_overdue_by_agent(user=user, now=now, zone=zone)
     overdue = [
         Figure(
-            key=f"follow-ups-overdue-{row['agent'].pk}",
-            label=str(row["agent"]),
-            value=row["overdue"],
-            url=list_url("callbacks:worklist", agent=row["agent"].pk, tab="late"),
+            key=f"follow-ups-overdue-{agent.pk}",
+            label=str(agent),
+            value=count,
+            url=list_url("callbacks:worklist", agent=agent.pk, tab="late"),
         )
-        for row in callback_selectors.worklist_overdue_by_agent(user=user, now=now)
+        for agent, count in follow_ups.by_agent
     ]
     overdue_total = Figure(
         key="follow-ups-overdue",
         label=str(_("Follow-ups overdue")),
-        value=callback_selectors.worklist_totals(user=user, now=now)["overdue"],
+        value=follow_ups.total,
         url=list_url("callbacks:worklist", tab="late"),
     )
     today = timezone.localtime(now, zone).date()

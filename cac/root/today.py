@@ -8,6 +8,7 @@ Each figure links to the list that makes it, and is counted by that list's own f
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from cac.cti.selectors import missed_calls_count
 from cac.desk import selectors
-from cac.desk.filters import CallFilter
+from cac.desk.filters import call_slot_q
 from cac.models import CallLog, User
 from cac.platform.attempts import Slot, next_slot_start, slot_of
 from cac.platform.views import role_required
@@ -27,12 +28,16 @@ from complaints import selectors as complaint_selectors
 from prospects import selectors as prospect_selectors
 
 
-def today_counts(*, user, totals: dict[str, int] | None = None) -> dict[str, int | None]:
-    """Each count the user's role has a list for; None for the others (not shown). `totals`: the worklist's, when
-    the caller has them already."""
+def today_counts(
+    *, user, totals: dict[str, int] | None = None, callbacks_owed: int | None = None
+) -> dict[str, int | None]:
+    """Each count the user's role has a list for; None for the others (not shown). `totals` (the worklist's) and
+    `callbacks_owed`: when the caller has them already."""
+    if callbacks_owed is None:
+        callbacks_owed = selectors.call_list(user=user).filter(callback_owed=True).count()
     counts: dict[str, int | None] = {
         "follow_ups_due": None,
-        "callbacks_owed": selectors.call_list(user=user).filter(callback_owed=True).count(),
+        "callbacks_owed": callbacks_owed,
         "prospects_to_contact": None,
     }
     if user.has_perm("callbacks.work_callback"):
@@ -48,37 +53,46 @@ class AgentDay:
     figures: list[Figure]
     slot: str | None  # the label of the slot running now, or None between slots
     next_slot_at: datetime | None  # when the next one starts, between slots
+    totals: dict[str, int]  # the worklist's (callback_selectors.worklist_totals)
+    callbacks_owed: int  # the desk's count of call-backs owed
 
 
-def _calls_counted(*, user: User, params: dict) -> int:
-    """The count of the call list for these parameters, through the list's own filter."""
-    call_filter = CallFilter(params, queryset=selectors.call_list(user=user), staff=selectors.staff_list(user=user))
-    return call_filter.qs.count()
-
-
-def agent_day(*, user: User, totals: dict[str, int], now: datetime | None = None) -> AgentDay:
-    """The agent's day so far, in the dealers' days and call slots (cac.platform.zones, cac.platform.attempts)."""
+def agent_day(*, user: User, now: datetime | None = None) -> AgentDay:
+    """The agent's day so far, in the dealers' days and call slots (cac.platform.zones, cac.platform.attempts).
+    The calls are counted in one query with the desk's call-backs owed, by the call list's own conditions: its day
+    (`date_from` and `date_to` on the day the list's link names) and its slot (call_slot_q)."""
     now = now or timezone.now()
     zone = dealers_zone(selectors.dealer_ids(user=user))
-    today = timezone.localtime(now, zone).date().isoformat()
+    totals = callback_selectors.worklist_totals(user=user, now=now, zone=zone)
+    day = timezone.localtime(now, zone).date()
     slot = slot_of(now, zone)
-    calls_today = {"handled_by": str(user.pk), "date_from": today, "date_to": today}
+    calls_today = Q(handled_by=user, started_at__date__gte=day, started_at__date__lte=day)
+    follow_ups_in_slot = calls_today & Q(purpose=CallLog.Purpose.FOLLOW_UP) & call_slot_q(slot or "")
+    calls = (
+        selectors.call_list(user=user)
+        .order_by()
+        .aggregate(
+            owed=Count("pk", filter=Q(callback_owed=True)),
+            today=Count("pk", filter=calls_today),
+            in_slot=Count("pk", filter=follow_ups_in_slot),
+        )
+    )
+    today_params = {"handled_by": user.pk, "date_from": day.isoformat(), "date_to": day.isoformat()}
     figures = [
         Figure(
             key="calls-today",
             label=_("Calls handled today"),
-            value=_calls_counted(user=user, params=calls_today),
-            url=list_url("call_list", **calls_today),
+            value=calls["today"],
+            url=list_url("call_list", **today_params),
         )
     ]
     if slot is not None:
-        made = {**calls_today, "purpose": CallLog.Purpose.FOLLOW_UP, "slot": slot}
         figures += [
             Figure(
                 key="follow-ups-made-in-slot",
                 label=_("Follow-ups made in this slot"),
-                value=_calls_counted(user=user, params=made),
-                url=list_url("call_list", **made),
+                value=calls["in_slot"],
+                url=list_url("call_list", **today_params, purpose=CallLog.Purpose.FOLLOW_UP, slot=slot),
             ),
             Figure(
                 key="follow-ups-left-in-slot",
@@ -105,6 +119,8 @@ def agent_day(*, user: User, totals: dict[str, int], now: datetime | None = None
         figures=figures,
         slot=str(Slot(slot).label) if slot else None,
         next_slot_at=None if slot else next_slot_start(now, zone),
+        totals=totals,
+        callbacks_owed=calls["owed"],
     )
 
 
@@ -112,9 +128,8 @@ def agent_day(*, user: User, totals: dict[str, int], now: datetime | None = None
 @require_GET
 def desk_today(request):
     user = request.user
-    day = None
-    totals = None
-    if home_of(user) == HOME_AGENT:
-        totals = callback_selectors.worklist_totals(user=user, now=timezone.now())
-        day = agent_day(user=user, totals=totals)
-    return render(request, "cac/_desk_today.html", {"counts": today_counts(user=user, totals=totals), "day": day})
+    if home_of(user) != HOME_AGENT:
+        return render(request, "cac/_desk_today.html", {"counts": today_counts(user=user), "day": None})
+    day = agent_day(user=user)
+    counts = today_counts(user=user, totals=day.totals, callbacks_owed=day.callbacks_owed)
+    return render(request, "cac/_desk_today.html", {"counts": counts, "day": day})
