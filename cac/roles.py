@@ -144,6 +144,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def role_names(user) -> frozenset[str]:
+    """The names of the user's role groups, read once per request: several parts of a page ask (which home, whose
+    calls ring, which triage board), and the user object lives as long as the request."""
+    names = getattr(user, "_cac_role_names", None)
+    if names is None:
+        names = user._cac_role_names = frozenset(user.groups.values_list("name", flat=True))
+    return names
+
+
 def sync_roles(apps=None) -> None:
     """Create the role groups and give each exactly the permissions of the table above."""
     from django.apps import apps as global_apps

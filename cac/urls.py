@@ -6,11 +6,12 @@ from django.urls import include, path
 from cac.deadlines import notification_views, sms_receipts
 from cac.desk import views
 from cac.platform import health
-from cac.root import customer_360, language, privacy_views, screen_pop, search, today
+from cac.root import customer_360, home, language, privacy_views, screen_pop, search, today
 from cac.security import two_factor
 
 urlpatterns = [
-    path("", views.desk, name="desk"),
+    path("", home.home, name="desk"),  # each role's home (cac.root.home); the call desk for most
+    path("desk/", views.desk, name="call_desk"),  # the call desk itself, for those whose home is another page
     path("search/", search.search, name="search"),
     path("desk/today/", today.desk_today, name="desk_today"),
     path("customers/", views.customer_list, name="customer_list"),

@@ -86,15 +86,31 @@ def _attempts_annotations(current_slot: str | None) -> dict:
 
 @dataclass(frozen=True)
 class WorklistFilters:
-    """What the worklist is narrowed to: a tab (`today`: due today; `overdue`: due before today; empty: all), a kind
-    of follow-up, and a search by a prefix of the customer's name or number."""
+    """What the worklist is narrowed to: a tab (`today`: due today; `overdue`: due before today; `late`: past its
+    due time now; `slot`: may be called in the slot running now; empty: all), a kind of follow-up, and a search by a
+    prefix of the customer's name or number."""
 
     tab: str = ""
     kind: str = ""
     query: str = ""
 
 
-WORKLIST_TABS = ("today", "overdue")
+WORKLIST_TABS = ("today", "overdue", "late", "slot")
+
+
+def overdue_q(now: datetime) -> Q:
+    """The one definition of an overdue follow-up call on the worklist: its due time has passed."""
+    return Q(due_at__lt=now)
+
+
+def callable_in_slot_q(now: datetime, current_slot: str | None) -> Q:
+    """Left to call in the slot running now: not held back by the attempts rule (`next_attempt_at` still to come)
+    and not already tried in this slot (a second failure in the same slot does not count). Outside every slot,
+    none."""
+    if current_slot is None:
+        return Q(pk__in=[])
+    tried = CallbackAttempt.objects.filter(callback=OuterRef("pk"), slot=current_slot)
+    return (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)) & ~Q(Exists(tried))
 
 
 def start_of_today(now: datetime, zone=None) -> datetime:
@@ -121,11 +137,15 @@ def callback_worklist(
         calls = calls.filter(due_at__gte=today)
     elif filters is not None and filters.tab == "overdue":
         calls = calls.filter(due_at__lt=today)
+    elif filters is not None and filters.tab == "late":
+        calls = calls.filter(overdue_q(now))
+    elif filters is not None and filters.tab == "slot":
+        calls = calls.filter(callable_in_slot_q(now, current_slot))
     return (
         calls.select_related("customer", "vehicle", "agent", "dealer")
         .annotate(
             **_attempts_annotations(current_slot),
-            is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_overdue=Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()),
             is_due_today=Case(
                 When(due_at__gte=today, then=Value(True)), default=Value(False), output_field=BooleanField()
             ),
@@ -157,17 +177,50 @@ SEARCH_CUSTOMERS = 50
 
 
 def worklist_totals(
-    *, user: User, now: datetime, agent_id: int | None = None, filters: WorklistFilters | None = None
+    *, user: User, now: datetime, agent_id: int | None = None, filters: WorklistFilters | None = None, zone=None
 ) -> dict[str, int]:
     """How many calls the whole worklist holds (whatever the tab), how many are overdue now, and the count of each
-    tab: one query, without the attempts."""
-    today = start_of_today(now, dealers_zone(dealer_ids(user=user)))
-    return _worklist_calls(user=user, now=now, agent_id=agent_id, filters=filters).aggregate(
+    tab (`in_slot`: left to call in the slot running now): one query, without the attempts. `zone`: the dealers'
+    (cac.platform.zones), when the caller has it."""
+    zone = zone or dealers_zone(dealer_ids(user=user))
+    today = start_of_today(now, zone)
+    return _worklist_calls(user=user, now=now, agent_id=agent_id, zone=zone, filters=filters).aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        overdue=Count("pk", filter=overdue_q(now)),
         today=Count("pk", filter=Q(due_at__gte=today)),
         before_today=Count("pk", filter=Q(due_at__lt=today)),
+        in_slot=Count("pk", filter=callable_in_slot_q(now, slot_of(now, zone))),
     )
+
+
+@dataclass(frozen=True)
+class OverdueByAgent:
+    total: int  # every overdue call of the worklist, the unassigned ones included (its `late` tab)
+    by_agent: list[tuple[User, int]]  # (agent, overdue calls), most first; unassigned calls have no agent to chase
+
+
+def worklist_overdue_by_agent(*, user: User, now: datetime, zone=None) -> OverdueByAgent:
+    """The overdue calls (overdue_q) of the user's worklist, in all and per agent: one query."""
+    calls = _worklist_calls(user=user, now=now, agent_id=None, zone=zone).filter(overdue_q(now))
+    rows = (
+        calls.values("agent", "agent__username", "agent__first_name", "agent__last_name")
+        .annotate(overdue=Count("pk"))
+        .order_by("-overdue", "agent__first_name", "agent__username")
+    )
+    by_agent = [
+        (
+            User(
+                pk=row["agent"],
+                username=row["agent__username"],
+                first_name=row["agent__first_name"] or "",
+                last_name=row["agent__last_name"] or "",
+            ),
+            row["overdue"],
+        )
+        for row in rows
+        if row["agent"] is not None
+    ]
+    return OverdueByAgent(total=sum(row["overdue"] for row in rows), by_agent=by_agent)
 
 
 def worklist_by_customer(rows: list[Callback]) -> list[Callback]:

@@ -57,7 +57,13 @@ def worklist(request):
     )
     worklist = selectors.callback_worklist(user=request.user, now=now, agent_id=agent_id, filters=filters)
     totals = selectors.worklist_totals(user=request.user, now=now, agent_id=agent_id, filters=filters)
-    shown = {"": totals["total"], "today": totals["today"], "overdue": totals["before_today"]}[filters.tab]
+    shown = {
+        "": totals["total"],
+        "today": totals["today"],
+        "overdue": totals["before_today"],
+        "late": totals["overdue"],
+        "slot": totals["in_slot"],
+    }[filters.tab]
     page = page_of(worklist, request.GET.get("page"), WORKLIST_PAGE_SIZE, count=shown)
     context = {
         "filters": filters,
@@ -66,6 +72,8 @@ def worklist(request):
             ("", _("All"), totals["total"]),
             ("today", _("Due today"), totals["today"]),
             ("overdue", _("Overdue from earlier days"), totals["before_today"]),
+            ("late", _("Overdue now"), totals["overdue"]),
+            ("slot", _("Left in this slot"), totals["in_slot"]),
         ],
         "rows": selectors.worklist_by_customer(selectors.worklist_rows(page.object_list, now=now)),
         "page": page,

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cac.desk.forms import DateInput
@@ -11,7 +12,7 @@ from cac.platform.zones import dealers_zone, month_bounds, parse_month
 from complaints import figures
 from complaints.deadlines import DeadlineState
 from complaints.models import OPEN_STATUSES, Category, Channel, Complaint, Department, Severity, Status
-from complaints.selectors import complaint_filter_deadline
+from complaints.selectors import AgeBucket, complaint_age_q, complaint_filter_deadline, escalated_on_q
 
 OPEN = "open"
 ANY = _("Any")
@@ -66,7 +67,13 @@ class ComplaintFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=ANY)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices, empty_label=ANY)
     department = django_filters.ChoiceFilter(label=_("Department"), choices=Department.choices, empty_label=ANY)
-    owner = django_filters.ModelChoiceFilter(label=_("Handler"), queryset=None, empty_label=ANY)
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Handler"), queryset=None, empty_label=ANY, null_label=_("No handler yet")
+    )
+    age = django_filters.ChoiceFilter(
+        label=_("Age"), choices=list(AgeBucket.LABELS.items()), method="filter_age", empty_label=ANY
+    )
+    escalated_on = django_filters.DateFilter(label=_("Escalated on"), method="filter_escalated_on", widget=DateInput())
     received_from = django_filters.DateFilter(
         label=_("Received from"), field_name="received_at", lookup_expr="date__gte", widget=DateInput()
     )
@@ -134,6 +141,16 @@ class ComplaintFilter(django_filters.FilterSet):
             report = figure.split("_")[1]
             return queryset.filter(pk__in=figures.oem_on_time_ids(within, report=report))
         return queryset.filter(month_figure_condition(figure, start, end))
+
+    def _zone(self):
+        # The days of the user's dealers (the list passes their ids); the CAC's zone when there are none.
+        return dealers_zone(self.dealer_ids or [])
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(complaint_age_q(value, now=timezone.now(), zone=self._zone()))
+
+    def filter_escalated_on(self, queryset, name, value):
+        return queryset.filter(escalated_on_q(value, zone=self._zone()))
 
 
 class TriageFilter(ComplaintFilter):

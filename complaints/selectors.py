@@ -1,13 +1,15 @@
 """Every read of complaints a view or report needs, scoped to the user's dealers."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cac import roles
 from cac.desk.selectors import dealer_ids
 from cac.models import CallLog, User, Vehicle
 from cac.roles import ADMIN, DIRECTOR
@@ -73,17 +75,67 @@ def _at_risk(now: datetime) -> Q:
     )
 
 
-def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> QuerySet[Complaint]:
-    """Filter by the state of the running deadline: breached, due_soon or on_time."""
-    now = timezone.now()
+def complaint_deadline_q(state: str, *, now: datetime) -> Q | None:
+    """The state of the running deadline (breached, due_soon or on_time) as a condition on a queryset annotated
+    with `current_due` (complaint_list); None for any other state."""
     soon = _at_risk(now)
     if state == "breached":
-        return queryset.filter(current_due__lt=now)
+        return Q(current_due__lt=now)
     if state == "due_soon":
-        return queryset.filter(soon, current_due__gte=now)
+        return soon & Q(current_due__gte=now)
     if state == "on_time":
-        return queryset.filter(current_due__isnull=False).exclude(soon).filter(current_due__gte=now)
-    return queryset
+        return Q(current_due__isnull=False) & ~soon & Q(current_due__gte=now)
+    return None
+
+
+def complaint_filter_deadline(queryset: QuerySet[Complaint], state: str) -> QuerySet[Complaint]:
+    """Filter by the state of the running deadline: breached, due_soon or on_time."""
+    condition = complaint_deadline_q(state, now=timezone.now())
+    return queryset if condition is None else queryset.filter(condition)
+
+
+class AgeBucket:
+    """The ageing buckets of open complaints, in whole days of the dealers' calendar (cac.platform.zones) since the
+    day a complaint was received: received today is under a day old, whatever the hour; yesterday or the day before
+    is 1–3 days; 3 to 6 days ago is 3–7; a week ago or longer is over 7. Half-open ranges, so that every complaint
+    falls in exactly one."""
+
+    UNDER_1 = "under_1"
+    DAYS_1_3 = "1_3"
+    DAYS_3_7 = "3_7"
+    OVER_7 = "over_7"
+    # bucket -> (at least, under) days old; None: no upper bound.
+    DAYS = {UNDER_1: (0, 1), DAYS_1_3: (1, 3), DAYS_3_7: (3, 7), OVER_7: (7, None)}
+    LABELS = {
+        UNDER_1: gettext_lazy("< 1 day"),
+        DAYS_1_3: gettext_lazy("1–3 days"),
+        DAYS_3_7: gettext_lazy("3–7 days"),
+        OVER_7: gettext_lazy("> 7 days"),
+    }
+
+
+def _start_of_day(day: date, zone) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def complaint_age_q(bucket: str, *, now: datetime, zone) -> Q:
+    """The one definition of a complaint's ageing bucket (AgeBucket), as a condition on `received_at`."""
+    at_least, under = AgeBucket.DAYS[bucket]
+    today = timezone.localtime(now, zone).date()
+    condition = Q(received_at__lt=_start_of_day(today - timedelta(days=at_least - 1), zone))
+    if under is not None:
+        condition &= Q(received_at__gte=_start_of_day(today - timedelta(days=under - 1), zone))
+    return condition
+
+
+def escalated_on_q(day: date, *, zone) -> Q:
+    """Complaints raised a level (an Escalation row, by hand or by the deadline sweep) during `day` in `zone`."""
+    escalations = Escalation.objects.filter(
+        complaint=OuterRef("pk"),
+        escalated_at__gte=_start_of_day(day, zone),
+        escalated_at__lt=_start_of_day(day + timedelta(days=1), zone),
+    )
+    return Q(Exists(escalations))
 
 
 class TriageGroup:
@@ -95,7 +147,7 @@ class TriageGroup:
 def triage_departments(*, user: User) -> list[str]:
     """The departments whose board a user sees: those they manage (the sales manager purchases, the service manager
     the rest); a director or an administrator, who manages no single department, sees all."""
-    groups = {group.name for group in user.groups.all()} if not user.is_superuser else set()
+    groups = set(roles.role_names(user)) if not user.is_superuser else set()
     mine = [department for department in Department.values if department_manager_role(department) in groups]
     if not mine or groups & {DIRECTOR, ADMIN} or user.is_superuser:
         return list(Department.values)

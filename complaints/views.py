@@ -55,7 +55,7 @@ def complaint_create(request):
     customer_id = id_param(request, "customer")
     if customer_id is None:
         messages.info(request, _("Find the customer on the call desk first, then open the complaint from their page."))
-        return redirect("desk")
+        return redirect("call_desk")
     customer = cac_selectors.customer_get(user=request.user, customer_id=customer_id)
     call = None
     if (call_id := id_param(request, "call")) is not None:

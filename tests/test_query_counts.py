@@ -405,6 +405,7 @@ PAGES = [
     Page("desk", AGENT, shown=rows("owed_calls"), label="desk-owed"),
     Page("desk_today", AGENT),
     Page("desk_today", SERVICE_MANAGER),
+    Page("desk", SERVICE_MANAGER, label="desk-managers-home"),  # `/` is the managers' queue health
     Page("customer_list", AGENT, shown=rows("page")),
     Page(
         "customer_list",

@@ -32,10 +32,7 @@ def _rings_for(user: User) -> Q:
     through = CtiCall.agents.through
     named_me = Exists(through.objects.filter(cticall_id=OuterRef("pk"), user_id=user.pk))
     condition = Q(named_me)
-    is_agent = getattr(user, "_cti_is_agent", None)
-    if is_agent is None:  # asked once per request (the screen pop's stream asks on every poll)
-        is_agent = user._cti_is_agent = user.groups.filter(name=roles.AGENT).exists()
-    if is_agent:
+    if roles.AGENT in roles.role_names(user):  # read once per request (the screen pop's stream asks on every poll)
         condition |= ~Exists(through.objects.filter(cticall_id=OuterRef("pk")))
     return condition
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cac.desk.forms import DateInput
 from cac.desk.phones import phone_digits
 from cac.models import CallLog, Customer
+from cac.platform.attempts import Slot, slot_bounds
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -37,10 +38,11 @@ class CallFilter(django_filters.FilterSet):
     )
     phone = django_filters.CharFilter(label=_("Phone"), method="filter_phone")
     handled_by = django_filters.ModelChoiceFilter(label=_("Handled by"), queryset=None)
+    slot = django_filters.ChoiceFilter(label=_("Call slot"), choices=Slot.choices, method="filter_slot")
 
     class Meta:
         model = CallLog
-        fields = ["date_from", "date_to", "direction", "purpose", "callback_owed", "handled_by", "phone"]
+        fields = ["date_from", "date_to", "direction", "purpose", "callback_owed", "handled_by", "phone", "slot"]
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,3 +54,15 @@ class CallFilter(django_filters.FilterSet):
     def filter_phone(self, queryset, name, value):
         digits = phone_digits(value)
         return queryset.filter(phone__startswith=digits) if digits else queryset
+
+    def filter_slot(self, queryset, name, value):
+        return queryset.filter(call_slot_q(value))
+
+
+def call_slot_q(slot: str) -> Q:
+    """Calls started in a call slot's hours of the day (cac.platform.attempts), in the same time zone as the date
+    filters (the current one: the CAC's)."""
+    for name, start, end in slot_bounds():
+        if name == slot:
+            return Q(started_at__time__gte=start, started_at__time__lt=end)
+    return Q()

@@ -139,8 +139,11 @@ def test_worklist_order_due_today_then_overdue_then_due_time_then_slot_fit(
         overdue.pk,  # a call due today never waits behind one overdue from earlier days
     ]
     tabs = {value: count for value, _label, count in response.context["tabs"]}
-    assert tabs == {"": 6, "today": 5, "overdue": 1}
+    # Overdue now: past its due time; left in this slot: neither tried in the morning nor held back.
+    assert tabs == {"": 6, "today": 5, "overdue": 1, "late": 1, "slot": 5}
     assert row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "overdue"})) == [overdue.pk]
+    assert row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "late"})) == [overdue.pk]
+    assert tried_this_morning.pk not in row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "slot"}))
     assert overdue.pk not in row_ids(agent_client.get(reverse("callbacks:worklist"), {"tab": "today"}))
 
 

@@ -480,7 +480,7 @@ def test_a_call_of_another_customer_is_not_found(agent_client, customer, dealer,
 def test_without_a_customer_the_desk_opens(agent_client):
     response = agent_client.get(reverse("complaints:create"))
     assert response.status_code == 302
-    assert response.url == reverse("desk")
+    assert response.url == reverse("call_desk")
 
 
 @pytest.mark.parametrize(

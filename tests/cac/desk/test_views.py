@@ -132,7 +132,8 @@ def _every(status):
 
 # (method, url name) -> role -> expected status. Every URL of cac/urls.py is here (checked below).
 ACCESS = {
-    ("GET", "desk"): _row(200, 200),
+    ("GET", "desk"): _row(200, 200),  # each role's home: which one is HOMES below
+    ("GET", "call_desk"): _row(200, 200),
     ("GET", "customer_list"): _row(200, 200),
     ("GET", "customer_lookup"): _row(200, 200),
     ("GET", "customer_find"): _row(302, 302),
@@ -299,6 +300,32 @@ def test_access_by_role(client, user_of_role, filesystem_broker, dealer, custome
         if (problem := _check_access(client, user, method, name, expected[role], objects))
     ]
     assert wrong == []
+
+
+# role -> the page `/` shows it: the managers their queue health, everyone else the call desk (the agent's with
+# their day in its counts, tests/cac/root/test_home.py).
+HOMES = {
+    roles.AGENT: "cac/desk.html",
+    roles.SERVICE_MANAGER: "cac/home_manager.html",
+    roles.SALES_MANAGER: "cac/home_manager.html",
+    roles.DIRECTOR: "reports/dashboard.html",
+    roles.EXECUTIVE: "reports/dashboard.html",
+    roles.ADMIN: "cac/desk.html",
+}
+
+
+@pytest.mark.parametrize("role", list(HOMES))
+def test_each_role_lands_on_its_home(client, user_of_role, role):
+    user = user_of_role(role)
+    client.force_login(user)
+    if user.is_staff:
+        verify_two_factor(client, user)
+    response = client.get(reverse("desk"))
+    assert response.status_code == 200
+    assert response.templates[0].name == HOMES[role]
+    assert csp_problems(response) == []
+    day = client.get(reverse("desk_today")).context["day"]
+    assert (day is not None) == (role == roles.AGENT)
 
 
 def _names(patterns):
