@@ -42,3 +42,12 @@ ZH_HANS.update(
         "action status\x04Dropped": "已取消",
     }
 )
+
+# The management's instruments of the dashboard: the complaint rates (抱怨率) and the rework rate (返修率).
+ZH_HANS.update(
+    {
+        "Sales complaints per 100 deliveries": "销售抱怨率（每百台交车）",
+        "After-sales complaints per 100 repair orders": "售后抱怨率（每百张工单）",
+        "Rework rate (repair orders)": "返修率（工单）",
+    }
+)

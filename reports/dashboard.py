@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cac.desk.selectors import dealer_list
+from cac.events import selectors as event_conditions
+from cac.models import Sale, ServiceVisit
 from cac.platform.ratios import percent, percent_text
 from cac.platform.zones import dealers_zone, month_bounds
 from complaints import figures as complaint_conditions
-from complaints.models import Complaint, KeyAttentionVehicle
+from complaints.models import Complaint, Department, KeyAttentionVehicle
 from prospects.models import Prospect
 from prospects.selectors import captured_in, converted
 from reports.models import DealerTarget
@@ -54,11 +56,12 @@ class Definition:
     name: str
     label: str
     section: str
-    kind: str  # count, pct, hours, score
-    list: str  # complaints, callbacks, prospects, key_vehicles
+    kind: str  # count, pct, per100, hours, score
+    list: str  # complaints, callbacks, prospects, key_vehicles, service_visits
     figure: str = ""  # the list's `figure` filter
     target: str = ""  # a DealerTarget field
     ranked: bool = False  # a column of the dealers' table
+    params: tuple[tuple[str, str], ...] = ()  # more filters of the list
 
 
 DEFINITIONS = [
@@ -120,6 +123,34 @@ DEFINITIONS = [
     ),
     Definition(
         "reopen_rate_pct", _("Reopen rate"), "complaints", "pct", "complaints", "reopened_closed", "reopen_rate_pct"
+    ),
+    # The complaint rates (抱怨率, seed 003): the sales side's per 100 deliveries, the after-sales side's per 100 repair
+    # orders, each linking to the complaints it counts; the rework rate (返修率, seed 000) of the repair orders.
+    Definition(
+        "sales_complaint_rate",
+        _("Sales complaints per 100 deliveries"),
+        "complaints",
+        "per100",
+        "complaints",
+        "received",
+        params=(("department", Department.SALES),),
+    ),
+    Definition(
+        "service_complaint_rate",
+        _("After-sales complaints per 100 repair orders"),
+        "complaints",
+        "per100",
+        "complaints",
+        "received",
+        params=(("department", Department.AFTER_SALES),),
+    ),
+    Definition(
+        "rework_rate_pct",
+        _("Rework rate (repair orders)"),
+        "complaints",
+        "pct",
+        "service_visits",
+        params=(("rework", "1"),),
     ),
     Definition("escalated", _("Complaints escalated"), "complaints", "count", "complaints", "escalated"),
     Definition("majors", _("Major complaints"), "complaints", "count", "complaints", "major"),
@@ -188,6 +219,8 @@ class Figure:
             return "—"
         if kind == "pct":
             return percent_text(self.value)
+        if kind == "per100":
+            return number_format(self.value, decimal_pos=1)
         if kind == "hours":
             return _("%(hours)s h") % {"hours": number_format(self.value, decimal_pos=1)}
         if kind == "score":
@@ -234,8 +267,11 @@ class Dashboard:
         return [(scope, scope.ranked(self.ranked)) for scope in self.dealers]
 
 
-def _numbers(summary: Summary, follow_up, oem: dict, prospects: dict) -> dict[str, tuple]:
+def _numbers(summary: Summary, follow_up, oem: dict, prospects: dict, events: dict) -> dict[str, tuple]:
     """Every figure of one scope and month as (value, count, of)."""
+    sales, deliveries = events.get("sales", 0), events.get("deliveries", 0)
+    after_sales, repair_orders = events.get("after_sales", 0), events.get("repair_orders", 0)
+    rework = events.get("rework", 0)
     follow_up_row = follow_up
     status_made, status_of = oem.get("status", (0, 0))
     result_made, result_of = oem.get("result", (0, 0))
@@ -261,6 +297,10 @@ def _numbers(summary: Summary, follow_up, oem: dict, prospects: dict) -> dict[st
         "emergencies": (summary.emergencies, summary.emergencies, None),
         "prospects_captured": (captured, captured, None),
         "prospects_converted_pct": (percent(won, captured), won, captured),
+        # Per 100 is a percentage's arithmetic: the same rounding, read without the sign.
+        "sales_complaint_rate": (percent(sales, deliveries), sales, deliveries),
+        "service_complaint_rate": (percent(after_sales, repair_orders), after_sales, repair_orders),
+        "rework_rate_pct": (percent(rework, repair_orders), rework, repair_orders),
     }
     if follow_up_row is None:
         numbers.update(
@@ -313,6 +353,7 @@ def _month_numbers(*, dealer_ids, zone, month: date, by_dealer: bool, now: datet
         {"captured": Count("pk"), "converted": Count("pk", filter=converted())},
         by_dealer,
     )
+    events = _event_counts(dealer_ids=dealer_ids, month=month, start=start, end=end, by_dealer=by_dealer)
     scopes = list(dealer_ids) if by_dealer else [None]
     return {
         scope: _numbers(
@@ -320,9 +361,38 @@ def _month_numbers(*, dealer_ids, zone, month: date, by_dealer: bool, now: datet
             follow_ups.get(scope),
             oem.get(scope, {}),
             prospects.get(scope, {}),
+            events.get(scope, {}),
         )
         for scope in scopes
     }
+
+
+def _event_counts(*, dealer_ids, month: date, start: datetime, end: datetime, by_dealer: bool) -> dict:
+    """{scope: counts} of the complaint rates and the rework rate: the month's complaints received by side, its
+    deliveries, its repair orders and their reworks (three queries)."""
+    side = _by_dealer(
+        Complaint.objects.filter(dealer_id__in=dealer_ids).filter(complaint_conditions.received_in(start, end)),
+        {
+            "sales": Count("pk", filter=Q(department=Department.SALES)),
+            "after_sales": Count("pk", filter=Q(department=Department.AFTER_SALES)),
+        },
+        by_dealer,
+    )
+    deliveries = _by_dealer(
+        Sale.objects.filter(dealer_id__in=dealer_ids).filter(event_conditions.delivered_in(month)),
+        {"deliveries": Count("pk")},
+        by_dealer,
+    )
+    visits = _by_dealer(
+        ServiceVisit.objects.filter(dealer_id__in=dealer_ids).filter(event_conditions.repair_orders_in(month)),
+        {"repair_orders": Count("pk"), "rework": Count("pk", filter=event_conditions.rework())},
+        by_dealer,
+    )
+    counts: dict = {}
+    for rows in (side, deliveries, visits):
+        for scope, row in rows.items():
+            counts.setdefault(scope, {}).update(row)
+    return counts
 
 
 def figure_url(definition: Definition, *, month: date, dealer_id: int | None) -> str:
@@ -330,6 +400,9 @@ def figure_url(definition: Definition, *, month: date, dealer_id: int | None) ->
     params: dict = {}
     if definition.list == "key_vehicles":
         url = reverse("complaints:key_vehicles")
+    elif definition.list == "service_visits":
+        url = reverse("events:service_visits")
+        params["month"] = f"{month:%Y-%m}"
     elif definition.list == "prospects":
         url = reverse("prospects:list")
         params["month"] = f"{month:%Y-%m}"
@@ -338,6 +411,7 @@ def figure_url(definition: Definition, *, month: date, dealer_id: int | None) ->
     else:
         url = reverse("complaints:list" if definition.list == "complaints" else "callbacks:month")
         params.update(month=f"{month:%Y-%m}", figure=definition.figure)
+    params.update(definition.params)
     if dealer_id is not None:
         params["dealer"] = dealer_id
     return f"{url}?{urlencode(params)}"

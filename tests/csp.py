@@ -50,7 +50,10 @@ class _InlineFinder(HTMLParser):
         self.found += [f"<{tag} {name}={value!r}>" for name, value in attrs if _runs_inline(name, value or "")]
         if tag == "style":
             self.found.append("<style> element")
-        self._in_script = tag == "script" and not dict(attrs).get("src")
+        values = dict(attrs)
+        # A data block (json_script: type="application/json") is never run, so the policy does not block it.
+        data_block = (values.get("type") or "").strip().lower() == "application/json"
+        self._in_script = tag == "script" and not values.get("src") and not data_block
 
     def handle_data(self, data):
         if self._in_script and data.strip():

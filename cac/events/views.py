@@ -18,6 +18,7 @@ from cac.events import services as events
 from cac.events.forms import ImportConfirmForm, ImportForm, SaleForm, ServiceVisitForm
 from cac.platform.pagination import page_of
 from cac.platform.views import role_required, scoped
+from cac.platform.zones import parse_month
 from cac.security.once import submit_once
 
 PAGE_SIZE = 25
@@ -29,15 +30,32 @@ PAGE_SIZE = 25
 @role_required("cac.view_sale")
 @require_GET
 def sale_list(request):
-    sales = event_selectors.sale_list(user=request.user).order_by("-delivered_on", "-id")
+    """The deliveries; `?month=YYYY-MM` and `?dealer=ID` narrow them (the dashboard's complaint rate links here)."""
+    sales = _narrowed(request, event_selectors.sale_list(user=request.user), event_selectors.delivered_in)
+    sales = sales.order_by("-delivered_on", "-id")
     page = page_of(sales, request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/events/sale_list.html", {"page": page})
+
+
+def _narrowed(request, rows, in_month):
+    """`rows` of the month and the dealer asked for; a month or a dealer that is not one is ignored, never a 500."""
+    month = parse_month(request.GET.get("month"))
+    if month is not None:
+        rows = rows.filter(in_month(month))
+    dealer = request.GET.get("dealer", "")
+    if dealer.isdigit():
+        rows = rows.filter(dealer_id=int(dealer))  # within the user's dealers: the list is scoped already
+    return rows
 
 
 @role_required("cac.view_servicevisit")
 @require_GET
 def service_visit_list(request):
-    visits = event_selectors.service_visit_list(user=request.user).order_by("-date_in", "-id")
+    """The repair orders; `?month=YYYY-MM`, `?dealer=ID` and `?rework=1` narrow them (the dashboard links here)."""
+    visits = _narrowed(request, event_selectors.service_visit_list(user=request.user), event_selectors.repair_orders_in)
+    if request.GET.get("rework") == "1":
+        visits = visits.filter(event_selectors.rework())
+    visits = visits.order_by("-date_in", "-id")
     page = page_of(visits, request.GET.get("page"), PAGE_SIZE)
     return render(request, "cac/events/service_visit_list.html", {"page": page})
 

@@ -306,3 +306,39 @@ def test_the_demo_generates_the_reports_of_the_last_three_months_once(dealer, mo
     reports = MonthlyReport.objects.order_by("-month")
     assert [report.month for report in reports] == months
     assert {report.status for report in reports} == {ReportStatus.READY}
+
+
+def test_the_complaint_rates_and_the_rework_rate_count_the_months_deliveries_and_repair_orders(
+    client, group_executive, dealer, other_dealer
+):
+    from complaints.models import Department
+    from tests.cac.factories import VehicleFactory
+    from tests.callbacks.event_support import sale, visit
+
+    car = VehicleFactory(customer=CustomerFactory(dealer=dealer))
+    for day in (2, 10, 20, 31):
+        sale(VehicleFactory(customer=car.customer), delivered_on=date(2026, 3, day))
+    sale(VehicleFactory(customer=car.customer), delivered_on=date(2026, 4, 1))  # the next month's
+    for day, is_rework in ((1, False), (5, True), (9, False), (15, False), (31, False)):
+        visit(car, date_in=date(2026, 3, day), is_rework=is_rework)
+    visit(car, date_in=date(2026, 2, 28), is_rework=True)  # the previous month's
+    elsewhere = VehicleFactory(customer=CustomerFactory(dealer=other_dealer))
+    visit(elsewhere, date_in=date(2026, 3, 3), is_rework=True)
+    ComplaintFactory(customer=car.customer, department=Department.SALES, received_at=at(3, 4))
+    for day in (6, 7):
+        ComplaintFactory(customer=car.customer, department=Department.AFTER_SALES, received_at=at(3, day))
+
+    board = dashboard_figures(user=group_executive, month=MARCH)
+    [mine] = [scope for scope in board.dealers if scope.dealer == dealer]
+    figures = mine.columns["month"]
+    assert (figures["sales_complaint_rate"].value, figures["sales_complaint_rate"].of) == (25.0, 4)
+    assert (figures["service_complaint_rate"].value, figures["service_complaint_rate"].of) == (40.0, 5)
+    assert (figures["rework_rate_pct"].value, figures["rework_rate_pct"].count) == (20.0, 1)
+    group = board.group.columns["month"]
+    assert (group["rework_rate_pct"].count, group["rework_rate_pct"].of) == (2, 6)
+    assert figures["sales_complaint_rate"].text == "25.0"
+    client.force_login(group_executive)
+    for name in ("sales_complaint_rate", "service_complaint_rate", "rework_rate_pct"):
+        for scope in (mine, board.group):
+            figure = scope.columns["month"][name]
+            assert _list_count(client, figure.url) == figure.count, (name, figure.url)
