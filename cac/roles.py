@@ -61,21 +61,24 @@ _PROSPECTS = [
     "prospects.work_prospect",
 ]
 _MANAGE_PROSPECTS = [*_PROSPECTS, "prospects.manage_prospect"]
-# The monthly complaint analysis: executives, directors and managers request, read and download it, and plan the
-# corrective actions it calls for.
-_REPORTS = [
-    "reports.view_monthlyreport",
-    "reports.add_monthlyreport",
-    "reports.view_correctiveaction",
-    "reports.add_correctiveaction",
-    "reports.change_correctiveaction",
-]
+# The monthly complaint analysis: executives, directors and managers request, read and download it, and read the
+# corrective actions it calls for; the managers and directors plan and close them (executives change no record).
+_REPORTS = ["reports.view_monthlyreport", "reports.add_monthlyreport", "reports.view_correctiveaction"]
+_PLAN_ACTIONS = ["reports.add_correctiveaction", "reports.change_correctiveaction"]
 # The executive's dashboard (where the dealers stand against their targets): executives, directors, administrators.
 _DASHBOARD = ["reports.view_dashboard"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [*_DESK, *_COMPLAINTS, *_CALLBACKS, *_EVENTS, *_PROSPECTS],
-    SERVICE_MANAGER: [*_DESK, "cac.change_calllog", *_MANAGE_COMPLAINTS, *_SUPERVISE_CALLBACKS, *_EVENTS, *_REPORTS],
+    SERVICE_MANAGER: [
+        *_DESK,
+        "cac.change_calllog",
+        *_MANAGE_COMPLAINTS,
+        *_SUPERVISE_CALLBACKS,
+        *_EVENTS,
+        *_REPORTS,
+        *_PLAN_ACTIONS,
+    ],
     SALES_MANAGER: [
         *_DESK,
         "cac.change_calllog",
@@ -84,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         *_MANAGE_PROSPECTS,
         *_REPORTS,
+        *_PLAN_ACTIONS,
     ],
     DIRECTOR: [
         *_DESK,
@@ -93,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         *_MANAGE_PROSPECTS,
         *_REPORTS,
+        *_PLAN_ACTIONS,
         *_DASHBOARD,
     ],
     EXECUTIVE: [
@@ -121,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cac.change_user",
         # Every other role's permissions are within the administrator's, so that it may give any role (cac.security.access).
         *_REPORTS,
+        *_PLAN_ACTIONS,
         # Lockouts of its dealers' users: seen and cleared in the admin; a lost phone's device removed.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",

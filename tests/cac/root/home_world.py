@@ -2,6 +2,7 @@
 escalations, overdue follow-up calls of two agents, the agent's calls and missed calls; and the same at another
 dealer, which no figure may count. `size` copies of each, to check that the number of queries does not grow."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -61,6 +62,9 @@ def callback(dealer, *, agent, due_at, status=CallbackStatus.DUE, **fields) -> C
     )
 
 
+_CALL_IDS = itertools.count(1)
+
+
 def missed_call(dealer, *, at: datetime, phone: str) -> CtiCall:
     line = CtiLine.objects.filter(dealer=dealer).first() or CtiLine.objects.create(
         dealer=dealer, number=f"020{dealer.pk:08d}", token_hash=f"{dealer.pk:064d}"
@@ -68,7 +72,7 @@ def missed_call(dealer, *, at: datetime, phone: str) -> CtiCall:
     return CtiCall.objects.create(
         line=line,
         dealer=dealer,
-        call_id=f"c-{phone}",
+        call_id=f"c-{next(_CALL_IDS)}",  # the phone alone repeats once the dealers' ids grow past 3 digits
         direction=CtiCall.Direction.INBOUND,
         phone=phone,
         started_at=at - timedelta(minutes=1),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cac import roles
-from cac.root.home import HOME_AGENT, HOME_DESK, HOME_MANAGER, home_of
+from cac.root.home import HOME_AGENT, HOME_DASHBOARD, HOME_DESK, HOME_MANAGER, home_of
 from complaints.models import Department, Status
 from tests.cac.factories import CallLogFactory, CustomerFactory
 from tests.cac.root.home_world import SHANGHAI, Staff, build, complaint, escalate, start_of_local_day
@@ -100,14 +100,14 @@ def test_each_role_has_its_home(make_user, dealer):
         roles.AGENT: HOME_AGENT,
         roles.SERVICE_MANAGER: HOME_MANAGER,
         roles.SALES_MANAGER: HOME_MANAGER,
-        roles.DIRECTOR: HOME_DESK,
-        roles.EXECUTIVE: HOME_DESK,
+        roles.DIRECTOR: HOME_DASHBOARD,
+        roles.EXECUTIVE: HOME_DASHBOARD,
         roles.ADMIN: HOME_DESK,
     }
     assert {role: home_of(make_user(role, dealer)) for role in homes} == homes
     both = make_user(roles.SERVICE_MANAGER, dealer)
     both.groups.add(*make_user(roles.DIRECTOR, dealer).groups.all())
-    assert home_of(both) == HOME_DESK  # whoever is also a director keeps `/` for the director's page
+    assert home_of(both) == HOME_DASHBOARD  # whoever is also a director lands on the director's dashboard
 
 
 # --- The managers' home --------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_the_executive_sees_the_360_and_the_lists_masked_with_a_button_to_reveal
         reverse("customer_detail", args=[customer.pk]),
         reverse("customer_list"),
         reverse("call_list"),
-        reverse("desk"),
+        reverse("call_desk"),  # `/` is the executive's dashboard, which shows no number
         reverse("customer_lookup") + "?q=陈",
     ]
     for url in pages:

@@ -31,6 +31,8 @@ def _login(page, live_server, username: str, language: str) -> None:
     page.get_by_label(LOGIN[language]["username"]).fill(username)
     page.get_by_label(LOGIN[language]["password"]).fill(PASSWORD)
     page.get_by_role("button", name=LOGIN[language]["login"]).click()
+    expect(page.locator("#nav-search")).to_be_visible()  # the role's home: a manager's is the queue health
+    page.goto(f"{live_server.url}/desk/")
     expect(page.locator("#phone-box")).to_be_visible()
 
 
