@@ -224,7 +224,6 @@ def action_list(request):
         "actions": actions.filter(month=month).order_by("due_on", "id"),
         "reviewed": actions.filter(month=add_months(month, -1)).order_by("due_on", "id"),
         "form": form,
-        "close_form": CorrectiveActionCloseForm(),
         "today": timezone.localdate(),
     }
     return render(request, "reports/action_list.html", context)
@@ -251,7 +250,7 @@ def action_close(request, action_id: int):
         else:
             messages.success(request, _("The action is closed."))
     else:
-        messages.error(request, " ".join(form.errors.get("outcome", [_("Say what the action achieved.")])))
+        messages.error(request, " ".join(form.errors["outcome"]))  # its one field
     return redirect(back)
 
 
